@@ -1,0 +1,37 @@
+"""Command line: ``python -m ganlab {doctor,toy,dcgan} ...``."""
+
+from __future__ import annotations
+
+import sys
+
+
+USAGE = """usage: python -m ganlab COMMAND [options]
+
+commands:
+  doctor   versions, device, whether widgets will render, where data lives
+  toy      train the 1-D Gaussian GAN headless (see: python -m ganlab toy --help)
+  dcgan    train / sample / evaluate the MNIST DCGAN (see: python -m ganlab dcgan --help)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    cmd, rest = args[0], args[1:]
+    if cmd == "doctor":
+        from ganlab.doctor import main as run
+        return run()
+    if cmd == "toy":
+        from ganlab.toy_cli import main as run
+        return run(rest)
+    if cmd == "dcgan":
+        from ganlab.dcgan_cli import main as run
+        return run(rest)
+    print(f"unknown command {cmd!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
