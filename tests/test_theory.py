@@ -1,0 +1,162 @@
+"""Exact 1-D theory against trusted references (scipy, closed forms)."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate
+from scipy.spatial.distance import jensenshannon
+
+from ganlab.distributions import Gaussian, GaussianMixture
+from ganlab.theory import (LOG2, LOG4, js_divergence, js_from_values, kl_divergence, optimal_discriminator,
+                           quadrature, value, value_at_optimum)
+
+PAIRS = [
+    (Gaussian(0, 1), Gaussian(0, 1)),
+    (Gaussian(0, 1), Gaussian(1, 1)),
+    (Gaussian(0, 1), Gaussian(0.3, 2.5)),
+    (Gaussian(0, 1), Gaussian(0.5, 1e-3)),  # a narrow peak inside a wide bell
+    (Gaussian(-3, 0.01), Gaussian(3, 0.02)),  # narrow and far apart
+    (Gaussian(0, 1), Gaussian(40, 1)),  # far apart
+    (GaussianMixture((-2, 2), (0.5, 0.5)), Gaussian(0, 2)),
+    (GaussianMixture((-1, 0, 4), (0.2, 1, 0.05), (0.2, 0.5, 0.3)), GaussianMixture((0, 3), (1, 0.3), (0.6, 0.4))),
+]
+
+
+def kl_gauss(p, q):
+    return math.log(q.sd / p.sd) + (p.sd**2 + (p.mean - q.mean) ** 2) / (2 * q.sd**2) - 0.5
+
+
+def jsd_reference_quad(p, q):
+    """Reference JSD by adaptive quad, split at every component's mean ± 10 sd so no peak is missed."""
+    pts = sorted({m + k * s for d in (p, q) for _, m, s in d.components() for k in np.linspace(-10, 10, 41)})
+
+    def f(x):
+        a, b = p.pdf(x), q.pdf(x)
+        m = 0.5 * (a + b)
+        out = 0.0
+        if a > 0:
+            out += 0.5 * a * math.log(a / m)
+        if b > 0:
+            out += 0.5 * b * math.log(b / m)
+        return out
+
+    return sum(integrate.quad(f, lo, hi, epsabs=1e-13, epsrel=1e-12, limit=200)[0] for lo, hi in zip(pts[:-1], pts[1:]))
+
+
+@pytest.mark.parametrize("p,q", PAIRS[:6])
+def test_kl_matches_gaussian_closed_form(p, q):
+    assert kl_divergence(p, q) == pytest.approx(kl_gauss(p, q), abs=1e-6, rel=1e-9)
+
+
+@pytest.mark.parametrize("p,q", PAIRS)
+def test_jsd_matches_scipy_jensenshannon_squared(p, q):
+    # scipy's jensenshannon returns the square root of JSD, on discrete vectors; use the same nodes.
+    x, w = quadrature(p, q)
+    pv, qv = p.pdf(x) * w, q.pdf(x) * w
+    ref = jensenshannon(pv, qv) ** 2
+    assert js_divergence(p, q) == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("p,q", PAIRS)
+def test_jsd_accurate_to_1e6_nats_vs_adaptive_quad(p, q):
+    assert js_divergence(p, q) == pytest.approx(jsd_reference_quad(p, q), abs=1e-6)
+
+
+def test_naive_quad_misses_a_narrow_peak_but_we_do_not():
+    p, q = Gaussian(0, 1), Gaussian(5, 1e-3)
+    naive = integrate.quad(q.pdf, -np.inf, np.inf)[0]
+    x, w = quadrature(p, q)
+    assert naive < 0.5  # the pitfall is real
+    assert np.sum(w * q.pdf(x)) == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("p,q", PAIRS)
+def test_jsd_bounds_and_symmetry(p, q):
+    a, b = js_divergence(p, q), js_divergence(q, p)
+    assert 0.0 <= a <= LOG2
+    assert a == pytest.approx(b, abs=1e-12)
+
+
+def test_jsd_zero_iff_equal():
+    assert js_divergence(Gaussian(1, 2), Gaussian(1, 2)) == pytest.approx(0.0, abs=1e-12)
+    assert js_divergence(Gaussian(1, 2), Gaussian(1.01, 2)) > 1e-6
+
+
+def test_disjoint_supports_give_log2():
+    assert js_divergence(Gaussian(0, 0.1), Gaussian(100, 0.1)) == pytest.approx(LOG2, abs=1e-9)
+
+
+def test_optimal_discriminator_is_half_when_equal_and_the_posterior_otherwise():
+    x = np.linspace(-5, 5, 101)
+    p = Gaussian(0, 1).pdf(x)
+    assert np.allclose(optimal_discriminator(p, p), 0.5)
+    q = Gaussian(1, 2).pdf(x)
+    d = optimal_discriminator(p, q)
+    assert np.allclose(d, p / (p + q))
+    assert optimal_discriminator([0.0], [0.0])[0] == 0.5
+    with pytest.raises(ValueError):
+        optimal_discriminator([-1.0], [1.0])
+
+
+@pytest.mark.parametrize("p,q", PAIRS)
+def test_value_identity(p, q):
+    # V(G, D*) = 2 JSD - log 4, and D* is the argmax: any other D does worse.
+    v_star = value_at_optimum(p, q)
+    assert v_star == pytest.approx(2 * js_divergence(p, q) - LOG4, abs=1e-9)
+    assert v_star >= -LOG4 - 1e-12
+    assert value(lambda x: np.full_like(x, 0.5), p, q) == pytest.approx(-LOG4, abs=1e-9)
+    assert value(lambda x: np.full_like(x, 0.5), p, q) <= v_star + 1e-12
+
+
+def test_pointwise_argmax_of_a_log_y_plus_b_log_1_minus_y():
+    # The derivation of D*: y = a / (a + b) maximises a log y + b log(1 - y).
+    y = np.linspace(1e-4, 1 - 1e-4, 200001)
+    for a, b in [(0.3, 0.7), (2.0, 0.5), (1.0, 1.0)]:
+        best = y[np.argmax(a * np.log(y) + b * np.log(1 - y))]
+        assert best == pytest.approx(a / (a + b), abs=1e-4)
+
+
+def test_js_from_values_handles_zeros():
+    w = np.ones(3)
+    assert js_from_values([1, 0, 0], [0, 0, 1], w) == pytest.approx(LOG2)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(mean=0, sd=0), "sd must be > 0"), (dict(mean=0, sd=-1), "sd must be > 0"),
+    (dict(mean=float("nan"), sd=1), "finite"),
+])
+def test_gaussian_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Gaussian(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(means=(0, 1), sds=(1, 1), weights=(0.5, 0.6)), "sum to 1"),
+    (dict(means=(0, 1), sds=(1, -1)), r"sds\[1\] must be > 0"),
+    (dict(means=(0, 1), sds=(1,)), "must match"),
+    (dict(means=(0, 1), sds=(1, 1), weights=(1.5, -0.5)), ">= 0"),
+])
+def test_mixture_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        GaussianMixture(**kwargs)
+
+
+def test_sampling_is_seeded_and_matches_moments():
+    mix = GaussianMixture((-2, 2), (0.5, 1.0), (0.25, 0.75))
+    a, b = mix.sample(200_000, seed=3), mix.sample(200_000, seed=3)
+    assert np.array_equal(a, b)
+    mean = -2 * 0.25 + 2 * 0.75
+    var = 0.25 * (0.25 + 4) + 0.75 * (1 + 4) - mean**2
+    assert a.mean() == pytest.approx(mean, abs=0.02)
+    assert a.var() == pytest.approx(var, rel=0.02)
+    import torch
+    t1 = mix.sample_torch(1000, torch.Generator().manual_seed(1))
+    t2 = mix.sample_torch(1000, torch.Generator().manual_seed(1))
+    assert t1.shape == (1000, 1) and torch.equal(t1, t2)
+
+
+def test_pdfs_integrate_to_one():
+    for d in (Gaussian(3, 0.01), GaussianMixture((-5, 0, 9), (0.1, 1, 3), (0.2, 0.3, 0.5))):
+        x, w = quadrature(d)
+        assert np.sum(w * d.pdf(x)) == pytest.approx(1.0, abs=1e-12)
