@@ -1,0 +1,133 @@
+"""p_g, the density of x = G(z) for a learned 1-D generator, without sampling noise.
+
+With 1-D noise, G maps the real line to the real line, and the density of x = G(z) follows from
+the change of variables
+
+    p_g(x) = Σ over every z with G(z) = x of  p_z(z) / |G'(z)|
+
+(one term per monotone branch of G; a single term when G is monotone). Two views of it:
+
+- ``generator_density(g, x)``: that formula evaluated at points x (for drawing p_g and D*),
+- ``pushforward_masses(g, edges)``: the exact probability that G(z) lands in each bin, from the
+  noise mass of each small z-interval spread over the x-interval it maps onto. It conserves mass even
+  where G is flat (a collapsed generator is a point mass, which no density can draw), so divergences
+  computed from it are trustworthy in every regime.
+
+With noise of more than one dimension there is no such formula; ``masses_from_samples`` histograms
+samples instead. Its plug-in JSD is biased upward by roughly (bins − 1) / (4 n) nats for n samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy import stats
+
+NOISE_KINDS = ("gaussian", "uniform")
+
+
+def noise_grid(kind: str, n: int = 2001) -> np.ndarray:
+    """A z grid that holds all but ~2e-9 of the noise mass: [-6, 6] for N(0,1), [-1, 1] for U(-1,1)."""
+    if kind == "gaussian":
+        return np.linspace(-6.0, 6.0, n)
+    if kind == "uniform":
+        return np.linspace(-1.0, 1.0, n)
+    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+
+
+def noise_pdf(z, kind: str) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    if kind == "gaussian":
+        return stats.norm.pdf(z)
+    if kind == "uniform":
+        return np.where(np.abs(z) <= 1.0, 0.5, 0.0)
+    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+
+
+def noise_cdf(z, kind: str) -> np.ndarray:
+    z = np.asarray(z, dtype=float)
+    if kind == "gaussian":
+        return stats.norm.cdf(z)
+    if kind == "uniform":
+        return np.clip((z + 1.0) / 2.0, 0.0, 1.0)
+    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+
+
+@torch.no_grad()
+def apply_generator(g, z: np.ndarray) -> np.ndarray:
+    """G evaluated on a 1-D numpy z grid; g is a module or callable taking a (n, 1) float tensor."""
+    zt = torch.as_tensor(np.asarray(z, dtype=np.float32)).reshape(-1, 1)
+    return g(zt).reshape(-1).double().numpy()
+
+
+def _check_1d_noise(g):
+    if getattr(g, "noise_dim", 1) != 1:
+        raise ValueError(f"exact p_g needs 1-D noise, got noise_dim={g.noise_dim}; use masses_from_samples")
+
+
+def generator_density(g, x, noise: str = "gaussian", n_z: int = 4001) -> np.ndarray:
+    """p_g(x) by change of variables, summed over the monotone branches of G (exact up to the z grid).
+
+    Flat stretches of G (G' = 0) hold point masses, which have no density and are left out here.
+    """
+    _check_1d_noise(g)
+    z = noise_grid(noise, n_z)
+    xz = apply_generator(g, z)
+    return density_from_curve(z, xz, np.asarray(x, dtype=float), noise)
+
+
+def density_from_curve(z: np.ndarray, xz: np.ndarray, x: np.ndarray, noise: str = "gaussian") -> np.ndarray:
+    """Change of variables for a generator known on a z grid: xz[i] = G(z[i])."""
+    slope = np.gradient(xz, z)
+    pz = noise_pdf(z, noise)
+    sign = np.sign(np.diff(xz))
+    out = np.zeros_like(x)
+    # split the grid into runs where G is strictly increasing or strictly decreasing
+    cuts = np.flatnonzero(sign[1:] != sign[:-1]) + 1
+    for seg in np.split(np.arange(len(sign)), cuts):
+        if len(seg) == 0 or sign[seg[0]] == 0:
+            continue
+        idx = np.append(seg, seg[-1] + 1)
+        xs, dens = xz[idx], pz[idx] / np.abs(slope[idx])
+        if sign[seg[0]] < 0:
+            xs, dens = xs[::-1], dens[::-1]
+        out += np.interp(x, xs, dens, left=0.0, right=0.0)
+    return out
+
+
+def pushforward_masses(g, edges, noise: str = "gaussian", n_z: int = 2001) -> np.ndarray:
+    """Probability that G(z) falls in each bin [edges[i], edges[i+1]); mass-conserving and exact
+    for a G that is linear between grid points (ReLU nets are piecewise linear)."""
+    _check_1d_noise(g)
+    z = noise_grid(noise, n_z)
+    return masses_from_curve(z, apply_generator(g, z), np.asarray(edges, dtype=float), noise)
+
+
+def masses_from_curve(z: np.ndarray, xz: np.ndarray, edges: np.ndarray, noise: str = "gaussian") -> np.ndarray:
+    mass = np.diff(noise_cdf(z, noise))  # noise mass of each z-interval
+    lo = np.minimum(xz[:-1], xz[1:])[:, None]
+    hi = np.maximum(xz[:-1], xz[1:])[:, None]
+    span = hi - lo
+    e = edges[None, :]
+    # each interval's mass is spread evenly over [lo, hi]; a zero-length interval is a point mass
+    frac = np.where(span > 0, np.clip((e - lo) / np.where(span > 0, span, 1.0), 0.0, 1.0), (e > lo).astype(float))
+    cdf_at_edges = mass @ frac
+    return np.diff(cdf_at_edges)
+
+
+def masses_from_samples(samples, edges) -> np.ndarray:
+    """Fraction of samples in each bin (a histogram). Plug-in JSD from it is biased upward by ~(bins-1)/(4n)."""
+    samples = np.asarray(samples, dtype=float).ravel()
+    if samples.size == 0:
+        raise ValueError("need at least one sample")
+    counts, _ = np.histogram(samples, bins=np.asarray(edges, dtype=float))
+    return counts / samples.size
+
+
+def kde_density(samples, x, bandwidth: float | None = None) -> np.ndarray:
+    """Gaussian KDE of samples at x (Scott's rule when bandwidth is None). Smooths p_g: biased, but no bins."""
+    samples = np.asarray(samples, dtype=float).ravel()
+    if bandwidth is not None and bandwidth <= 0:
+        raise ValueError(f"bandwidth must be > 0, got {bandwidth!r}")
+    kde = stats.gaussian_kde(samples, bw_method=None if bandwidth is None else bandwidth / samples.std(ddof=1))
+    return kde(np.asarray(x, dtype=float))
