@@ -312,9 +312,15 @@ def load_mnist(split: str = "train", root: str | Path | None = None, download: b
 
 def _copy_tensor_cache(path: Path, images: torch.Tensor, labels: torch.Tensor, raw_md5: list) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".pt.part")
-    torch.save({"version": CACHE_VERSION, "raw_md5": raw_md5, "images": images, "labels": labels}, tmp)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save({"version": CACHE_VERSION, "raw_md5": raw_md5, "images": images, "labels": labels}, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def describe_data_location() -> str:
@@ -339,3 +345,24 @@ def describe_data_location() -> str:
             return where + f"; will copy from local mirror {mirror} on first use"
     return (where + f"; will download from {MIRROR_URLS[0]} on first use "
             "(offline? set GANLAB_MNIST_MIRROR to a folder with the four .gz files)")
+
+
+def as_float_images(images: torch.Tensor) -> torch.Tensor:
+    """Images in the generator's scale: float32 ``N×1×28×28`` in ``[-1, 1]``.
+
+    Accepts ``uint8`` pixels 0..255 (mapped by ``x / 127.5 - 1``) or floats already in ``[-1, 1]``
+    (passed through), shaped ``N×28×28`` or ``N×1×28×28``; a NumPy array is converted first.
+    """
+    if isinstance(images, np.ndarray):
+        images = torch.from_numpy(images)
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a tensor or array, got {type(images).__name__}")
+    if images.ndim == 3:
+        images = images.unsqueeze(1)
+    if images.ndim != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must be N×28×28 or N×1×28×28, got shape {tuple(images.shape)}")
+    if images.dtype == torch.uint8:
+        return images.float() / 127.5 - 1.0
+    if not images.is_floating_point():
+        raise TypeError(f"images must be uint8 (0..255) or float in [-1, 1], got {images.dtype}")
+    return images.float()
