@@ -104,15 +104,33 @@ def pushforward_masses(g, edges, noise: str = "gaussian", n_z: int = 2001) -> np
 
 
 def masses_from_curve(z: np.ndarray, xz: np.ndarray, edges: np.ndarray, noise: str = "gaussian") -> np.ndarray:
+    """Bin masses of x = G(z) for G known on a z grid (linear between grid points).
+
+    Each z-interval's noise mass is spread evenly over the x-interval it maps onto, so the CDF of x
+    is a sum of ramps; it is evaluated at the edges in O(n log n) from sorted ramp breakpoints.
+    Intervals shorter than 1e-9 are point masses (a flat, collapsed G).
+    """
     mass = np.diff(noise_cdf(z, noise))  # noise mass of each z-interval
-    lo = np.minimum(xz[:-1], xz[1:])[:, None]
-    hi = np.maximum(xz[:-1], xz[1:])[:, None]
+    lo = np.minimum(xz[:-1], xz[1:])
+    hi = np.maximum(xz[:-1], xz[1:])
     span = hi - lo
-    e = edges[None, :]
-    # each interval's mass is spread evenly over [lo, hi]; a zero-length interval is a point mass
-    frac = np.where(span > 0, np.clip((e - lo) / np.where(span > 0, span, 1.0), 0.0, 1.0), (e > lo).astype(float))
-    cdf_at_edges = mass @ frac
-    return np.diff(cdf_at_edges)
+    ramp = span > 1e-9
+    slope = mass[ramp] / span[ramp]
+    # F(e) = sum_j delta_j * max(e - b_j, 0): slope +s at lo, -s at hi, plus steps for point masses
+    b = np.concatenate([lo[ramp], hi[ramp]])
+    delta = np.concatenate([slope, -slope])
+    order = np.argsort(b, kind="stable")
+    b, delta = b[order], delta[order]
+    s1 = np.concatenate([[0.0], np.cumsum(delta)])
+    s2 = np.concatenate([[0.0], np.cumsum(delta * b)])
+    k = np.searchsorted(b, edges, side="right")
+    cdf = edges * s1[k] - s2[k]
+    pts, pmass = lo[~ramp], mass[~ramp]
+    if pts.size:
+        order = np.argsort(pts)
+        cum = np.concatenate([[0.0], np.cumsum(pmass[order])])
+        cdf = cdf + cum[np.searchsorted(pts[order], edges, side="left")]  # P(x < e): point at e goes right
+    return np.maximum(np.diff(cdf), 0.0)  # clip round-off below zero
 
 
 def masses_from_samples(samples, edges) -> np.ndarray:
