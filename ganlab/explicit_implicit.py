@@ -14,6 +14,7 @@ import torch
 from scipy.special import logsumexp
 
 from ganlab.gaussian_classifier import gaussian_logpdf
+from ganlab.toy_models import MLPConfig, mlp
 
 
 class GaussianMixture:
@@ -57,8 +58,7 @@ class ImplicitSampler:
             raise ValueError(f"noise_dim and hidden must be >= 1, got {noise_dim!r}, {hidden!r}")
         gen = torch.Generator().manual_seed(seed)
         self.noise_dim = noise_dim
-        self.net = torch.nn.Sequential(torch.nn.Linear(noise_dim, hidden), torch.nn.Tanh(),
-                                       torch.nn.Linear(hidden, out_dim))
+        self.net = mlp(noise_dim, out_dim, MLPConfig(width=hidden, depth=1, activation="tanh"))
         with torch.no_grad():
             for p in self.net.parameters():
                 p.copy_(torch.randn(p.shape, generator=gen) * (1.5 if p.dim() == 2 else 0.5))

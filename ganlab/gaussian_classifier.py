@@ -143,10 +143,12 @@ class GaussianClassifier:
         X = self._check_X(X, allow_nan=True)
         out = np.empty((X.shape[0], self.n_classes_))
         missing = np.isnan(X)
-        patterns, inverse = np.unique(missing, axis=0, return_inverse=True)
-        for p, pattern in enumerate(patterns):
-            rows = np.flatnonzero(inverse.ravel() == p)
-            keep = ~pattern
+        if missing.any():  # group rows by which features they miss
+            patterns, inverse = np.unique(missing, axis=0, return_inverse=True)
+            groups = [(np.flatnonzero(inverse.ravel() == p), ~pat) for p, pat in enumerate(patterns)]
+        else:
+            groups = [(np.arange(X.shape[0]), np.ones(X.shape[1], dtype=bool))]
+        for rows, keep in groups:
             if not keep.any():  # nothing observed: p(x_observed | y) = 1
                 out[rows] = 0.0
                 continue

@@ -18,7 +18,7 @@ def plot_points(X, y=None, ax=None, **kw):
     """Scatter the points, coloured by class when labels are given."""
     ax = ax or plt.gca()
     X = np.asarray(X)
-    kw = {"s": 12, "alpha": 0.7, "edgecolors": "none", **kw}
+    kw = {"s": 12, "alpha": 0.7, **kw}
     if y is None:
         return [ax.scatter(X[:, 0], X[:, 1], **kw)]
     y = np.asarray(y)
