@@ -10,6 +10,7 @@ Because it models x itself, the same fitted object can also
 * classify rows with missing features (NaN) by marginalising them out: the marginal of a Gaussian
   over a subset of features is the Gaussian with that sub-vector of the mean and sub-block of the
   covariance,
+* fill in (impute) missing features with their expected value given the observed ones (``impute``),
 * learn from unlabelled points with EM (``fit_semi_supervised``).
 
 Variances are floored at ``reg`` times each feature's variance in the training inputs (for full
@@ -183,6 +184,27 @@ class GaussianClassifier:
         if X_unlabelled is not None and len(X_unlabelled):
             ll += self.log_px(X_unlabelled).sum()
         return float(ll)
+
+    def impute(self, X) -> np.ndarray:
+        """Fill NaN entries with their expected value given the observed ones, E[x_miss | x_obs].
+
+        For one Gaussian class this is the conditional mean mu_m + S_mo S_oo^-1 (x_o - mu_o); the model's
+        answer averages those over classes, weighted by p(y = k | x_obs).
+        """
+        X = self._check_X(X, allow_nan=True).copy()
+        missing = np.isnan(X)
+        if not missing.any():
+            return X
+        post = self.predict_proba(X)  # p(k | observed part), marginalising the NaNs
+        for i in np.flatnonzero(missing.any(1)):
+            m, o = missing[i], ~missing[i]
+            fill = np.zeros(m.sum())
+            for k in range(self.n_classes_):
+                mu, S = self.means_[k], self.covs_[k]
+                cond = mu[m] + (S[np.ix_(m, o)] @ np.linalg.solve(S[np.ix_(o, o)], X[i, o] - mu[o]) if o.any() else 0)
+                fill += post[i, k] * cond
+            X[i, m] = fill
+        return X
 
     # ---------------------------------------------------------------- generating and outliers
     def sample(self, n: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:

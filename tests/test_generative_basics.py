@@ -251,3 +251,17 @@ def test_wrong_shapes_are_clear_errors(data2d):
         two_class_2d(1)
     with pytest.raises(ValueError, match=r"not fitted"):
         GaussianClassifier().predict(X)
+
+
+def test_impute_is_the_conditional_mean(data2d):
+    X, y = data2d
+    g = GaussianClassifier("full").fit(X, y)
+    x2 = 0.7
+    # brute force: E[x1 | x2] = ∫ x1 p(x1, x2) dx1 / ∫ p(x1, x2) dx1 on a fine grid
+    t = np.linspace(-15, 15, 30001)
+    px = np.exp(g.log_px(np.c_[t, np.full_like(t, x2)]))
+    brute = (t * px).sum() / px.sum()
+    filled = g.impute(np.array([[np.nan, x2], [0.1, 0.2]]))
+    assert np.isclose(filled[0, 0], brute, atol=1e-6)
+    np.testing.assert_array_equal(filled[1], [0.1, 0.2])  # complete rows untouched
+    assert filled[0, 1] == x2
