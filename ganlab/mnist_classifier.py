@@ -142,7 +142,7 @@ def get_classifier(device=None, train_if_missing: bool = True, epochs: int = 2, 
     Loads cached weights from :func:`weights_path` (``data/mnist_classifier.pt``, or
     ``data/mnist_classifier_fast.pt`` in fast mode) when present. Otherwise, if
     ``train_if_missing``, trains on the MNIST train split (full mode: ``epochs`` epochs, about a
-    minute on a laptop CPU, ~99% test accuracy; fast mode: 2000 images, one epoch, seconds),
+    minute on a laptop CPU, ~99% test accuracy; fast mode: 4000 images, one epoch, seconds, ~85%),
     reports test accuracy, and saves the ``state_dict`` plus a small JSON note beside it.
     ``epochs`` and ``seed`` only matter when training; a cached file is used as it is.
     Raises ``FileNotFoundError`` when there are no weights and ``train_if_missing`` is false.
@@ -159,14 +159,15 @@ def get_classifier(device=None, train_if_missing: bool = True, epochs: int = 2, 
     if not train_if_missing:
         raise FileNotFoundError(f"no classifier weights at {path}; call get_classifier(train_if_missing=True)")
     images, labels = load_mnist("train")
-    if fast:
-        images, labels, epochs = images[:2000], labels[:2000], 1
+    batch_size = 128
+    if fast:  # plumbing only: ~85% test accuracy in a few seconds
+        images, labels, epochs, batch_size = images[:4000], labels[:4000], 1, 64
     say = print if verbose else None
     if say:
         say(f"training the MNIST feature classifier ({'fast mode, tiny' if fast else f'{epochs} epochs'}); "
             f"cached afterwards in {path}")
     t0 = time.perf_counter()
-    model = train_classifier(images, labels, epochs=epochs, seed=seed, device=dev, log=say)
+    model = train_classifier(images, labels, epochs=epochs, seed=seed, batch_size=batch_size, device=dev, log=say)
     seconds = time.perf_counter() - t0
     test_x, test_y = load_mnist("test")
     acc = accuracy(model, test_x, test_y)
