@@ -40,10 +40,13 @@ class GaussianMixture:
         return logsumexp(np.stack(comps, 1), axis=1)
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
+        """Pick a component k with probability w_k, then draw x ~ N(mu_k, Sigma_k)."""
         rng = np.random.default_rng(seed)
         k = rng.choice(len(self.weights), size=n, p=self.weights)
-        return np.stack([rng.multivariate_normal(self.means[j], self.covs[j]) for j in k]) if n else \
-            np.empty((0, self.means.shape[1]))
+        X = np.empty((n, self.means.shape[1]))
+        for j in range(len(self.weights)):
+            X[k == j] = rng.multivariate_normal(self.means[j], self.covs[j], size=int((k == j).sum()))
+        return X
 
 
 class ImplicitSampler:
