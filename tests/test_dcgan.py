@@ -1,0 +1,181 @@
+"""DCGAN networks, trainer, checkpoints and CLI on tiny configs and tiny random data (CPU only)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from ganlab import checkpoint as ckpt
+from ganlab.dcgan import DCGANConfig, Discriminator, Generator, count_parameters, layer_shapes, layer_table
+from ganlab.dcgan_trainer import DCGANTrainer, NonFiniteError, image_grid, to_unit, to_uint8
+
+TINY = dict(nz=8, ngf=4, ndf=4, batch_size=16, log_every=1)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return torch.randint(0, 256, (64, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+
+
+def test_shapes_and_tanh_range():
+    cfg = DCGANConfig(nz=10, ngf=8, ndf=8)
+    G, D = Generator(cfg), Discriminator(cfg)
+    x = G(torch.randn(5, 10))
+    assert x.shape == (5, 1, 28, 28)
+    assert x.min() >= -1 and x.max() <= 1
+    assert D(x).shape == (5,)
+
+
+def test_layer_shapes_trail():
+    cfg = DCGANConfig(nz=10, ngf=8, ndf=8)
+    g = layer_shapes(Generator(cfg))
+    assert g[0] == ("input", (2, 10), 0)
+    shapes = [s for _, s, _ in g]
+    assert (2, 16, 7, 7) in shapes and (2, 8, 14, 14) in shapes and shapes[-1] == (2, 1, 28, 28)
+    d = layer_shapes(Discriminator(cfg))
+    assert [s for _, s, _ in d][-1] == (2,)
+    assert (2, 8, 14, 14) in [s for _, s, _ in d] and (2, 16, 7, 7) in [s for _, s, _ in d]
+    assert sum(p for _, _, p in g) == count_parameters(Generator(cfg))
+    assert "total" in layer_table(Discriminator(cfg))
+
+
+def test_discriminator_outputs_logits_not_probabilities():
+    cfg = DCGANConfig(nz=10, ngf=8, ndf=8)
+    D = Discriminator(cfg)
+    assert not any(isinstance(m, nn.Sigmoid) for m in D.modules())
+    with torch.no_grad():
+        D.logit.bias.fill_(5.0)  # a logit can leave [0, 1]; a probability cannot
+        out = D(torch.zeros(3, 1, 28, 28))
+    assert (out > 1).all()
+    # DCGAN rules: no batch norm directly after the first conv; LeakyReLU(0.2)
+    assert isinstance(D.features[1], nn.LeakyReLU) and D.features[1].negative_slope == 0.2
+    assert not any(isinstance(m, nn.MaxPool2d) for m in D.modules())
+
+
+def test_init_statistics():
+    torch.manual_seed(0)
+    cfg = DCGANConfig(ngf=32, ndf=32)
+    G, D = Generator(cfg), Discriminator(cfg)
+    for m in list(G.modules()) + list(D.modules()):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and m.weight.numel() > 5000:
+            assert abs(m.weight.mean().item()) < 0.002
+            assert m.weight.std().item() == pytest.approx(0.02, rel=0.05)
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.weight.numel() >= 64:
+            assert m.weight.mean().item() == pytest.approx(1.0, abs=0.01)
+            assert (m.bias == 0).all()
+
+
+def test_pixel_conversions_round_trip():
+    u8 = torch.arange(256, dtype=torch.uint8).repeat(4)[:784].view(1, 28, 28)
+    x = to_unit(u8)
+    assert x.shape == (1, 1, 28, 28) and x.min() == -1 and x.max() == 1
+    assert torch.equal(to_uint8(x), u8)
+    assert image_grid(u8.repeat(3, 1, 1), nrow=2).shape == (2 * 30 + 2, 2 * 30 + 2)
+
+
+def test_resume_is_exact(data, tmp_path):
+    cfg = DCGANConfig(**TINY, amp="off")
+    straight = DCGANTrainer(cfg, device="cpu", data=data)
+    straight.train(steps=8, progress=False)  # 8 steps cross an epoch boundary (4 steps per epoch)
+
+    half = DCGANTrainer(cfg, device="cpu", data=data)
+    half.train(steps=4 + 2, progress=False)
+    path = half.save(tmp_path / "run" / "last.pt")
+    torch.manual_seed(1234)  # disturb the global RNGs: the checkpoint must restore them
+    np.random.seed(99)
+    resumed = DCGANTrainer.load(path, device="cpu", data=data)
+    resumed.train(steps=2, progress=False)
+
+    assert resumed.step == straight.step == 8
+    assert resumed.history["loss_D"] == straight.history["loss_D"]
+    assert resumed.history["loss_G"] == straight.history["loss_G"]
+    for a, b in zip(straight.state_dict()["G"].values(), resumed.state_dict()["G"].values()):
+        assert torch.equal(a, b)
+    for a, b in zip(straight.state_dict()["D"].values(), resumed.state_dict()["D"].values()):
+        assert torch.equal(a, b)
+    assert torch.equal(straight.sample(4, seed=3), resumed.sample(4, seed=3))
+
+
+def test_checkpoint_is_plain_and_atomic(data, tmp_path):
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
+    tr.train(steps=2, progress=False)
+    path = tr.save(tmp_path / "last.pt")
+    state = torch.load(path, weights_only=True)  # the safe loader accepts it
+    assert state["config"] == tr.config.to_dict() and state["step"] == 2
+    assert set(state["rng"]) >= {"python", "numpy", "torch_cpu", "torch_cuda", "noise"}
+    assert [p.name for p in tmp_path.iterdir()] == ["last.pt"]  # no temporary file left
+
+
+def test_save_atomic_keeps_old_file_on_failure(tmp_path, monkeypatch):
+    path = ckpt.save_atomic({"a": 1}, tmp_path / "x.pt")
+
+    def broken(*a, **k):
+        raise OSError("disk full")
+    monkeypatch.setattr(torch, "save", broken)
+    with pytest.raises(OSError):
+        ckpt.save_atomic({"a": 2}, path)
+    monkeypatch.undo()
+    assert ckpt.load(path) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pt"]
+
+
+def test_nan_guard_rolls_back(data):
+    tr = DCGANTrainer(DCGANConfig(**{**TINY, "log_every": 2}), device="cpu", data=data)
+
+    def poison(t):
+        if t.step == 5:
+            with torch.no_grad():
+                t.D.logit.weight.fill_(float("nan"))
+    with pytest.raises(NonFiniteError, match=r"loss_D.*non-finite.*rolled back to step 4.*learning rate"):
+        tr.train(steps=10, progress=False, step_hook=poison)
+    assert tr.step == 4
+    assert all(torch.isfinite(p).all() for p in tr.D.parameters())
+    assert all(math.isfinite(v) for v in tr.history["loss_D"]) and tr.history["step"][-1] == 4
+    tr.train(steps=2, progress=False)  # it can carry on from the good state
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(batch_size=100), r"batch_size 100 is larger than the data \(64 images\).*1\.\.64"),
+    (dict(lr_g=0.0), r"lr_g must be a learning rate in \(0, 1\), got 0.0"),
+    (dict(lr_d=-1e-3), r"lr_d .* got -0.001"),
+])
+def test_bad_inputs(data, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        DCGANTrainer(DCGANConfig(**{**TINY, **kwargs}), device="cpu", data=data)
+
+
+def test_bad_device_and_budget(data):
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        DCGANTrainer(DCGANConfig(**TINY), device="tpu", data=data)
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
+    with pytest.raises(ValueError, match="epochs, minutes or steps"):
+        tr.train()
+    with pytest.raises(ValueError, match="minutes must be a positive number, got -1"):
+        tr.train(minutes=-1)
+
+
+def test_minutes_budget_stops(data):
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
+    tr.train(minutes=0.02, progress=False)  # 1.2 s of wall clock
+    assert tr.step >= 1 and tr.history["seconds"][-1] < 10
+
+
+def test_cli_dry_run_sample_eval_plumbing(tmp_path, capsys):
+    from ganlab.__main__ import main
+    out = tmp_path / "run"
+    assert main(["dcgan", "train", "--dry-run", "--device", "cpu", "--out", str(out), "--no-progress"]) == 0
+    assert (out / "last.pt").is_file() and (out / "grid_last.png").is_file()
+    hist = json.loads((out / "history.json").read_text())
+    assert hist["step"][-1] == 6 and len(hist["loss_G"]) == len(hist["step"])
+    npy = tmp_path / "s.npy"
+    assert main(["dcgan", "sample", "--checkpoint", str(out / "last.pt"), "--n", "5", "--out", str(npy),
+                 "--device", "cpu"]) == 0
+    arr = np.load(npy)
+    assert arr.shape == (5, 28, 28) and arr.dtype == np.uint8
+    assert main(["dcgan", "sample", "--checkpoint", str(tmp_path / "none.pt"), "--out", str(npy)]) == 2
+    assert "no checkpoint" in capsys.readouterr().out
