@@ -79,7 +79,8 @@ def _free_port() -> int:
 
 
 # Server config: every save through the contents API is refused, so neither autosave nor a
-# stray Ctrl+S can put outputs into the committed notebooks.
+# stray Ctrl+S can put outputs into the committed notebooks; the checkpoint Lab makes when it
+# opens a notebook goes to the throw-away dir, not to .ipynb_checkpoints/ in the repository.
 _SERVER_CONFIG = '''
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado import web
@@ -89,6 +90,7 @@ class NoSaveContentsManager(AsyncLargeFileManager):
         raise web.HTTPError(403, "saving is disabled during the ganlab browser test")
 
 c.ServerApp.contents_manager_class = NoSaveContentsManager
+c.AsyncFileCheckpoints.checkpoint_dir = c.FileCheckpoints.checkpoint_dir = {checkpoints!r}
 '''
 
 # Lab user settings: no autosave, every cell kept in the DOM, no news or update pop-ups.
@@ -119,7 +121,8 @@ class LabServer:
         conf, runtime, settings = self._tmp / "config", self._tmp / "runtime", self._tmp / "settings"
         for d in (conf, runtime, settings, self._tmp / "workspaces", self._tmp / "ipython"):
             d.mkdir(parents=True, exist_ok=True)
-        (conf / "jupyter_server_config.py").write_text(_SERVER_CONFIG)
+        (conf / "jupyter_server_config.py").write_text(
+            _SERVER_CONFIG.format(checkpoints=str(self._tmp / "checkpoints")))
         for rel, values in _LAB_SETTINGS.items():
             p = settings / rel
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +236,14 @@ _CELLS_JS = """(path) => {
   return out;
 }"""
 
+_KERNEL_JS = """(path) => {
+  const panel = Array.from(window.jupyterapp.shell.widgets('main'))
+    .find(w => w.context && w.context.path === path);
+  const ctx = panel && panel.sessionContext, kernel = ctx && ctx.session && ctx.session.kernel;
+  if (!ctx || !ctx.isReady || !kernel) return 'no kernel';
+  return kernel.connectionStatus === 'connected' ? kernel.status : kernel.connectionStatus;
+}"""
+
 _PROMPT_RE = re.compile(r"\[\s*(\d+|\*)?\s*\]")
 
 
@@ -263,9 +274,12 @@ class LabNotebook:
 
     # -- kernel state ------------------------------------------------------------------------
     def kernel_status(self) -> str:
-        """'idle', 'busy', 'starting', ... from the notebook toolbar's execution indicator."""
-        ind = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator").first
-        return (ind.get_attribute("data-status", timeout=5000) or "").lower()
+        """The notebook's kernel as Lab sees it: 'idle', 'busy', 'starting', 'no kernel', ...
+
+        'idle' only once Lab's session is ready and its websocket to the kernel is connected
+        (the toolbar's execution indicator already says idle while the kernel is starting).
+        """
+        return self.page.evaluate(_KERNEL_JS, self.rel_path)
 
     def wait_kernel_idle(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -299,6 +313,9 @@ class LabNotebook:
         settled = 0
         while time.monotonic() < deadline:
             p = self.prompts()
+            if not any(p) and time.monotonic() - t0 > 60:
+                raise TimeoutError(f"{self.rel_path}: Run All started no cell within 60 s "
+                                   f"(kernel {self.kernel_status()!r})")
             done = any(p) and "*" not in p and self.kernel_status() == "idle"
             settled = settled + 1 if done else 0
             if settled >= 3:

@@ -39,8 +39,10 @@ def digest(path: Path) -> str:
 
 def run_clean(nb: LabNotebook, shot: Path) -> None:
     """Run All; fail on any error output, unexecuted cell or logged callback error."""
-    nb.run_all(timeout=RUN_ALL_TIMEOUT)
-    nb.screenshot(shot)
+    try:
+        nb.run_all(timeout=RUN_ALL_TIMEOUT)
+    finally:
+        nb.screenshot(shot)
     errors = nb.error_texts()
     assert not errors, f"{nb.rel_path}: error output in Lab (see {rel(shot)}):\n" + "\n".join(errors)
     skipped = nb.unexecuted_cells()
@@ -49,6 +51,7 @@ def run_clean(nb: LabNotebook, shot: Path) -> None:
 
 @pytest.mark.timeout(300)
 def test_harness_detects_errors_and_drives_widgets(lab, page):
+    before = digest(SELFTEST)
     nb = LabNotebook(page, lab, rel(SELFTEST)).open()
     nb.run_all(timeout=120)
     # error outputs are found, warnings on stderr are not errors, and Run All stopped there
@@ -66,21 +69,18 @@ def test_harness_detects_errors_and_drives_widgets(lab, page):
     nb.nb.locator(".t-boom").click()
     wait_for(lambda: any("a widget callback failed" in e for e in nb.logged_errors()), 10,
              "callback error in the Log Console")
-    assert digest(SELFTEST) == SELFTEST_DIGEST, "Lab saved the self-test notebook"
-
-
-SELFTEST_DIGEST = digest(SELFTEST)
-DIGESTS = {p: digest(p) for p in NOTEBOOKS}
+    assert digest(SELFTEST) == before, "Lab saved the self-test notebook"
 
 
 @pytest.mark.timeout(RUN_ALL_TIMEOUT + 120)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_lab(lab, page, path):
+    before = digest(path)
     nb = LabNotebook(page, lab, rel(path)).open()
     run_clean(nb, SHOTS / f"lab-{path.stem}.png")
     logged = nb.logged_errors()
     assert not logged, f"{path.name}: errors in Lab's Log Console:\n" + "\n".join(logged)
-    assert digest(path) == DIGESTS[path], f"{path.name} was changed on disk while open in Lab"
+    assert digest(path) == before, f"{path.name} was changed on disk while open in Lab"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +118,7 @@ def move_slider(nb: LabNotebook, selector: str) -> None:
 @pytest.mark.timeout(RUN_ALL_TIMEOUT + 240)
 def test_dashboard_trains_pauses_follows_slider_and_resets(lab, page):
     assert DASHBOARD.exists(), f"{rel(DASHBOARD)} is missing: the dashboard cannot be tested"
+    before = digest(DASHBOARD)
     nb = LabNotebook(page, lab, rel(DASHBOARD)).open()
     shot = SHOTS / f"lab-{DASHBOARD.stem}-dashboard.png"
     run_clean(nb, SHOTS / f"lab-{DASHBOARD.stem}.png")
@@ -187,4 +188,4 @@ def test_dashboard_trains_pauses_follows_slider_and_resets(lab, page):
     assert not errors, "error output after using the dashboard:\n" + "\n".join(errors)
     logged = nb.logged_errors()
     assert not logged, "dashboard callbacks raised (Lab's Log Console):\n" + "\n".join(logged)
-    assert digest(DASHBOARD) == DIGESTS[DASHBOARD], f"{DASHBOARD.name} was changed on disk"
+    assert digest(DASHBOARD) == before, f"{DASHBOARD.name} was changed on disk while open in Lab"
