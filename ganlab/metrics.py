@@ -159,10 +159,11 @@ def nearest_neighbours(samples, train_images, k: int = 1, batch_size: int = 256,
     Distances are Euclidean on the ``[-1, 1]`` pixel scale (``N×1×28×28`` → 784 values).
     Batched ``torch.cdist`` over samples and over chunks of the training set keeps memory small.
     Returns ``(indices, distances)``: int64 and float32 tensors of shape ``N×k``, nearest first,
-    indices into ``train_images``.
+    indices into ``train_images``. Works on the CPU whatever the inputs' device (a GPU batch
+    of generator output, even one that requires grad, is fine).
     """
-    a = as_float_images(samples).flatten(1)
-    b = as_float_images(train_images).flatten(1)
+    a = as_float_images(samples).detach().cpu().flatten(1)
+    b = as_float_images(train_images).detach().cpu().flatten(1)
     if not 1 <= k <= len(b):
         raise ValueError(f"k={k} must be between 1 and {len(b)}")
     all_idx, all_dist = [], []
@@ -197,12 +198,12 @@ def plot_nearest_neighbours(samples, train_images, k: int = 1, n: int = 8, indic
     import matplotlib.pyplot as plt
 
     n = min(n, len(samples))
-    x = as_float_images(samples[:n])
+    x = as_float_images(samples[:n]).detach().cpu()
     if indices is None or distances is None:
         indices, distances = nearest_neighbours(x, train_images, k=k)
-    indices, distances = indices[:n, :k], distances[:n, :k]
+    indices, distances = indices[:n, :k].cpu(), distances[:n, :k].cpu()
     k = indices.shape[1]
-    train = as_float_images(train_images[indices.flatten()]).reshape(n, k, 28, 28)
+    train = as_float_images(train_images[indices.flatten()]).detach().cpu().reshape(n, k, 28, 28)
     if fig is None:
         fig = plt.figure(figsize=(1.3 * n, 1.45 * (k + 1)))
     else:

@@ -117,7 +117,8 @@ def test_plot_nearest_neighbours():
     import matplotlib
     matplotlib.use("Agg")
     train = rand_images(100, 6)
-    fig = metrics.plot_nearest_neighbours(train[:5].float().div(127.5).sub(1).unsqueeze(1), train, k=2, n=4)
+    samples = train[:5].float().div(127.5).sub(1).unsqueeze(1).requires_grad_()  # like raw G output
+    fig = metrics.plot_nearest_neighbours(samples, train, k=2, n=4)
     assert len(fig.axes) == 3 * 4
     assert "d=0.0" in fig.axes[4].get_title()  # row 2 = first neighbours (each sample itself)
     import matplotlib.pyplot as plt
