@@ -17,7 +17,9 @@ from scipy.special import logit
 from ganlab.losses import GENERATOR_LOSSES, generator_loss, generator_loss_grad_wrt_logit
 from ganlab.theory import LOG2, js_divergence, optimal_discriminator, wasserstein1
 
-DATA_COLOUR, GEN_COLOUR, DSTAR_COLOUR = "#1f77b4", "#d62728", "#2ca02c"
+from ganlab.toy_figure import COLORS  # the live dashboard's palette (notebook 03): same colours everywhere
+
+DATA_COLOUR, GEN_COLOUR, DSTAR_COLOUR = COLORS["data"], COLORS["gen"], COLORS["dstar"]
 LOSS_COLOURS = {"minimax": "#9467bd", "ns": "#ff7f0e"}
 LOSS_LABELS = {"minimax": r"minimax: $\log(1-D(G(z)))$", "ns": r"non-saturating: $-\log D(G(z))$"}
 
