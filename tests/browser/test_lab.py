@@ -156,7 +156,8 @@ def test_dashboard_trains_pauses_follows_slider_and_resets(lab, page):
                 break
         summary = [(s, j) for s, j, _ in readings]
         assert steps[-1] > step0, f"Play: step count stayed at {step0}; {context()}"
-        assert len(srcs) >= 3, f"Play: the figure redrew {len(srcs) - 1} times in 45 s; {context()}"
+        assert len(srcs) >= 3, \
+            f"Play: the figure redrew {len(srcs) - 1} times in 45 s; (step, JSD) {summary}; {context()}"
         assert fell, \
             f"Play: the JSD did not fall below its first reading {first}: {summary}"
 
@@ -182,7 +183,7 @@ def test_dashboard_trains_pauses_follows_slider_and_resets(lab, page):
         dash.locator(".ganlab-reset").first.click()
         wait_for(lambda: read()[0] == 0, 15, "Reset to bring the step count back to 0")
     finally:
-        nb.screenshot(shot)
+        dash.screenshot(path=str(shot))
 
     errors = nb.error_texts()
     assert not errors, "error output after using the dashboard:\n" + "\n".join(errors)
