@@ -25,12 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ipywidgets as W
+import numpy as np
+import torch
+from scipy import stats
 from IPython.display import display
 from PIL import Image
 
 from ganlab.distributions import Gaussian, GaussianMixture
+from ganlab.mixtures import coverage_1d
 from ganlab.toy_figure import ToyFigure
-from ganlab.toy_trainer import ToyConfig, ToyTrainer, TrainingDiverged
+from ganlab.toy_trainer import ToyConfig, ToyTrainer, TrainingDiverged, one_thread
 
 SPEEDS = {"max": None, "100 it/s": 100, "20 it/s": 20, "slow motion (4 it/s)": 4}
 
@@ -310,8 +314,19 @@ class Dashboard:
         self._last_draw = time.perf_counter()
         self._update_readout()
 
+    def coverage(self, n: int = 1000) -> dict:
+        """Mode coverage of G (ganlab.mixtures.coverage) on n evenly spaced noise quantiles."""
+        u = (np.arange(n) + 0.5) / n
+        z = stats.norm.ppf(u) if self.trainer.config.noise == "gaussian" else 2 * u - 1
+        if self.trainer.config.noise_dim != 1:
+            z = self.trainer.noise(n).numpy()
+        with one_thread(), torch.no_grad():
+            x = self.trainer.G(torch.as_tensor(z, dtype=torch.float32).reshape(n, -1)).numpy()
+        return coverage_1d(x, self.trainer.config.target)
+
     def _update_readout(self) -> None:
         tr, last = self.trainer, self.trainer.history.last()
+        cov = self.coverage()
         t = tr.config.target
         mean = 0.5 * (t.means[0] + t.means[-1]) if isinstance(t, GaussianMixture) else t.mean
         rate = tr.iteration / tr.seconds if tr.seconds > 0 else 0.0
@@ -321,6 +336,8 @@ class Dashboard:
             f' · V(D,G) {last.get("v", float("nan")):.4f} (−log 4 = −1.3863)'
             f' · loss_D {tr.last["loss_d"]:.3f} · loss_G {tr.last["loss_g"]:.3f}'
             f' · D(x) {tr.last["d_real"]:.3f} · D(G(z)) {tr.last["d_fake"]:.3f}'
+            f' · modes <span class="ganlab-modes">{cov["covered"]}/{cov["n_modes"]}</span>'
+            f' (quality {cov["quality"]:.0%})'
             f' · <span class="ganlab-target">mean={mean:g}</span> · {rate:.0f} it/s'
             f' · updates D {tr.d_updates} / G {tr.g_updates}</span>')
 

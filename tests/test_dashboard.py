@@ -6,7 +6,7 @@ from PIL import Image
 import io
 
 from ganlab.dashboard import Dashboard, DashboardConfig
-from ganlab.distributions import Gaussian
+from ganlab.distributions import Gaussian, GaussianMixture
 from ganlab.pushforward import generator_density
 from ganlab.theory import optimal_discriminator
 from ganlab.toy_figure import ToyFigure, encode_png
@@ -155,3 +155,18 @@ def test_bad_dashboard_config():
         DashboardConfig(tick_ms=1).validate()
     with pytest.raises(ValueError, match="unknown speed"):
         DashboardConfig(speed="warp").validate()
+
+
+def test_mode_coverage_readout():
+    p = small_panel(target=GaussianMixture((-3.0, 3.0), (0.5, 0.5)))
+    lin = p.trainer.G.net
+    import torch
+    with torch.no_grad():  # a generator that only ever outputs the left mode
+        for m in lin:
+            if hasattr(m, "weight"):
+                m.weight.zero_()
+                m.bias.zero_()
+        lin[-1].bias.fill_(-3.0)
+    p.redraw()
+    assert 'class="ganlab-modes">1/2<' in p.readout.value
+    assert p.coverage()["quality"] == 1.0
