@@ -7,6 +7,8 @@ Examples::
     python -m ganlab dcgan sample --checkpoint runs/dcgan/last.pt --n 10000 --out samples.npy
     python -m ganlab dcgan eval samples.npy                       # FID, class histogram, neighbours
     python -m ganlab dcgan train --dry-run                        # seconds, tiny fake data (CI)
+    python -m ganlab dcgan train --conditional --minutes 5 --out runs/cgan   # digit-conditional GAN
+    python -m ganlab dcgan sample --checkpoint runs/cgan/last.pt --label 3 --n 64 --out threes.npy
 """
 
 from __future__ import annotations
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--save-every", type=float, default=60.0, help="seconds between checkpoints (default 60)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--dry-run", action="store_true", help="a few steps of a tiny model on fake data")
+    t.add_argument("--conditional", action="store_true",
+                   help="train the label-conditional GAN (ganlab.cgan, ganlab.cgan_cli) instead")
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint into a .npy file (uint8 N×28×28)")
     s.add_argument("--checkpoint", required=True)
@@ -162,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="samples.npy")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--device", default="auto")
+    s.add_argument("--label", type=int, help="conditional checkpoints: the digit to draw (default: all in turn)")
 
     e = sub.add_parser("eval", help="classifier FID (with real-vs-real baseline), class histogram, neighbours")
     e.add_argument("samples", help=".npy file of uint8 N×28×28 samples")
@@ -177,10 +182,18 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd == "train":
             if a.epochs is not None and a.epochs <= 0 or a.minutes is not None and a.minutes <= 0:
                 raise ValueError("--epochs and --minutes must be positive")
+            if a.conditional:
+                from ganlab.cgan_cli import train as train_conditional
+                return train_conditional(a)
             return _train(a)
         if a.cmd == "sample":
             if a.n < 1:
                 raise ValueError(f"--n must be at least 1, got {a.n}")
+            from ganlab.cgan_cli import checkpoint_is_conditional, sample as sample_conditional
+            if checkpoint_is_conditional(a.checkpoint):
+                return sample_conditional(a)
+            if a.label is not None:
+                raise ValueError(f"--label needs a conditional checkpoint; {a.checkpoint} is not one")
             return _sample(a)
         return _eval(a)
     except (ValueError, FileNotFoundError) as e:
