@@ -38,8 +38,10 @@ BASE = IMAGE_SIZE // 4  # 7: two stride-2 steps take 7 → 14 → 28
 class DCGANConfig:
     """Every size and training setting of the MNIST DCGAN, as one plain record.
 
-    The defaults were tuned for speed on a 2-core CPU (5 minutes of training give recognisable
-    digits of all ten classes); the paper used nz=100 and wider networks, which work too.
+    The defaults were tuned for a short CPU budget (5 minutes on a busy 2-core machine): narrow
+    networks, batch 64, learning rate 1e-3. Measured there after 5 minutes on one core shared with
+    another run: lr 2e-4 gave FID 59 and class-histogram KL 0.16, lr 5e-4 gave 38 and 0.064,
+    lr 1e-3 gave 35 and 0.053. The paper used nz=100, lr=2e-4 and wider networks, which work too.
     """
 
     nz: int = 64  # length of the noise vector z ~ N(0, I) fed to the generator (paper: 100)
@@ -47,8 +49,8 @@ class DCGANConfig:
     ndf: int = 32  # discriminator width: channels at 14×14; the 7×7 stage has 2·ndf
     nc: int = 1  # image channels (1: greyscale)
     batch_size: int = 64  # images per step for each of D(real), D(fake) and the G update
-    lr_g: float = 2e-4  # generator Adam learning rate (DCGAN: 2e-4)
-    lr_d: float = 2e-4  # discriminator Adam learning rate (DCGAN: 2e-4)
+    lr_g: float = 1e-3  # generator Adam learning rate (DCGAN paper: 2e-4; 1e-3 reaches digits sooner here)
+    lr_d: float = 1e-3  # discriminator Adam learning rate (DCGAN paper: 2e-4)
     beta1: float = 0.5  # Adam β1 (DCGAN: 0.5 instead of 0.9, for stability)
     beta2: float = 0.999  # Adam β2
     amp: str = "auto"  # mixed precision: "auto" (bf16 where it helps), "bf16" or "off"

@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = t.add_mutually_exclusive_group()
     g.add_argument("--epochs", type=float, help="epochs to train (default 1 if --minutes is not given)")
     g.add_argument("--minutes", type=float, help="wall-clock budget in minutes")
-    t.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
+    t.add_argument("--device", help="auto (GPU when present), cpu or cuda; default $GANLAB_DEVICE or auto")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", default="runs/dcgan", help="output folder (default runs/dcgan)")
     t.add_argument("--batch-size", type=int)
@@ -165,13 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=10000)
     s.add_argument("--out", default="samples.npy")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--device", default="auto")
+    s.add_argument("--device", help="default $GANLAB_DEVICE or auto")
     s.add_argument("--label", type=int, help="conditional checkpoints: the digit to draw (default: all in turn)")
 
     e = sub.add_parser("eval", help="classifier FID (with real-vs-real baseline), class histogram, neighbours")
     e.add_argument("samples", help=".npy file of uint8 N×28×28 samples")
     e.add_argument("--nn", type=int, default=1000, help="samples to look up nearest neighbours for")
-    e.add_argument("--device", default="auto")
+    e.add_argument("--device", help="default $GANLAB_DEVICE or auto")
     e.add_argument("--json", help="also write the numbers to this JSON file")
     return p
 

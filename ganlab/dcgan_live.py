@@ -31,43 +31,48 @@ class LiveView:
         self.canvas = FigureCanvasAgg(self.fig)
         gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.2], wspace=0.3, left=0.02, right=0.98,
                                    top=0.88, bottom=0.14)
-        self.ax_img = self.fig.add_subplot(gs[0])
-        self.ax_loss = self.fig.add_subplot(gs[1])
-        self.ax_d = self.fig.add_subplot(gs[2])
-        self.widget = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
-        self.min_interval = min_interval
-        self._last = -float("inf")
-
-    def draw(self, trainer) -> bytes:
-        """Redraw from the trainer's fixed-noise grid and history; return PNG bytes."""
-        h = trainer.history
-        ep = np.asarray(h["epoch"])
-        a = self.ax_img
-        a.clear()
-        a.imshow(trainer.fixed_grid(), cmap="gray", vmin=0, vmax=255)
+        a = self.ax_img = self.fig.add_subplot(gs[0])
+        self.img = a.imshow(np.zeros((8 * 30 + 2, 8 * 30 + 2), np.uint8), cmap="gray", vmin=0, vmax=255)
         a.set_axis_off()
-        a.set_title(f"fixed noise, step {trainer.step} (epoch {trainer.step / trainer.steps_per_epoch:.2f})",
-                    fontsize=10)
-        a = self.ax_loss
-        a.clear()
-        a.plot(ep, h["loss_D"], label="loss_D", color="#e8590c")
-        a.plot(ep, h["loss_G"], label="loss_G", color="#1c7ed6")
+        self.img_title = a.set_title("", fontsize=10)
+        a = self.ax_loss = self.fig.add_subplot(gs[1])
+        (self.l_loss_d,) = a.plot([], [], label="loss_D", color="#e8590c")
+        (self.l_loss_g,) = a.plot([], [], label="loss_G", color="#1c7ed6")
         a.axhline(np.log(4), color="#868e96", ls=":", lw=1)
         a.text(0.01, np.log(4), " log 4: loss_D at D = ½", fontsize=8, color="#868e96", va="bottom",
                transform=a.get_yaxis_transform())
         a.set_xlabel("epoch")
         a.set_title("losses (BCE)", fontsize=10)
         a.legend(loc="upper right", fontsize=8)
-        a = self.ax_d
-        a.clear()
-        a.plot(ep, h["D_x"], label="mean D(x), real", color="#2b8a3e")
-        a.plot(ep, h["D_G_z"], label="mean D(G(z)), fake", color="#862e9c")
+        a = self.ax_d = self.fig.add_subplot(gs[2])
+        (self.l_dx,) = a.plot([], [], label="mean D(x), real", color="#2b8a3e")
+        (self.l_dgz,) = a.plot([], [], label="mean D(G(z)), fake", color="#862e9c")
         a.axhline(0.5, color="#868e96", ls=":", lw=1)
         a.set_ylim(0, 1)
         a.set_xlabel("epoch")
-        ips = h["images_per_s"][-1] if h["images_per_s"] else 0
-        a.set_title(f"discriminator outputs   ({ips:,.0f} images/s)", fontsize=10)
+        self.d_title = a.set_title("discriminator outputs", fontsize=10)
         a.legend(loc="center right", fontsize=8)
+        self.widget = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.min_interval = min_interval
+        self._last = -float("inf")
+
+    def draw(self, trainer) -> bytes:
+        """Move the artists to the trainer's fixed-noise grid and history; return PNG bytes."""
+        h = trainer.history
+        ep = np.asarray(h["epoch"], dtype=float)
+        self.img.set_data(trainer.fixed_grid())
+        self.img_title.set_text(f"fixed noise, step {trainer.step} "
+                                f"(epoch {trainer.step / trainer.steps_per_epoch:.2f})")
+        for line, key in ((self.l_loss_d, "loss_D"), (self.l_loss_g, "loss_G"), (self.l_dx, "D_x"),
+                          (self.l_dgz, "D_G_z")):
+            line.set_data(ep, h[key])
+        if len(ep):
+            hi = max(ep[-1], 1e-3)
+            self.ax_loss.set_xlim(0, hi)
+            self.ax_d.set_xlim(0, hi)
+            losses = np.r_[h["loss_D"], h["loss_G"], np.log(4)]
+            self.ax_loss.set_ylim(0, 1.05 * float(np.max(losses)))
+            self.d_title.set_text(f"discriminator outputs   ({h['images_per_s'][-1]:,.0f} images/s)")
         buf = io.BytesIO()
         self.canvas.print_png(buf)
         return buf.getvalue()

@@ -18,7 +18,7 @@ What makes it fast:
 * on CUDA: ``cudnn.benchmark``, fused Adam, channels-last memory; elsewhere foreach Adam;
 * statistics stay on the device and are read back once per ``log_every`` steps (one sync).
 
-Training is the standard DCGAN recipe: Adam(2e-4, β=(0.5, 0.999)); the discriminator sees a
+Training is the standard DCGAN recipe: Adam(β=(0.5, 0.999)) (learning rate from the config); the discriminator sees a
 batch of real images and a separate batch of fakes; the generator uses the non-saturating
 loss −log D(G(z)); both losses are ``BCEWithLogitsLoss`` on the discriminator's logits.
 """
@@ -39,14 +39,11 @@ from torch import nn
 from ganlab import checkpoint as ckpt
 from ganlab.dcgan import DCGANConfig, Discriminator, Generator
 from ganlab.device import get_device
+from ganlab.toy_trainer import TrainingDiverged
 
 FORMAT = "ganlab-dcgan-1"
 HISTORY_KEYS = ("step", "epoch", "seconds", "loss_D", "loss_G", "D_x", "D_G_z", "images_per_s")
 N_FIXED = 64  # fixed noise vectors for the progress grid (8×8)
-
-
-class NonFiniteError(RuntimeError):
-    """Training produced NaN or inf; the trainer was rolled back to its last good state."""
 
 
 def to_unit(images_u8: torch.Tensor) -> torch.Tensor:
@@ -107,8 +104,9 @@ class DCGANTrainer:
 
     Args:
         config: sizes and settings (:class:`~ganlab.dcgan.DCGANConfig`); default ``DCGANConfig()``.
-        device: ``"auto"`` (GPU when present), ``"cpu"``, ``"cuda"``, ... (see
-            :func:`ganlab.device.get_device`); unknown names raise ``ValueError``.
+        device: ``None`` (``$GANLAB_DEVICE``, else automatic), ``"auto"`` (GPU when present),
+            ``"cpu"``, ``"cuda"``, ... (see :func:`ganlab.device.get_device`); unknown names raise
+            ``ValueError``.
         data: uint8 tensor (N, 28, 28) to train on; default the MNIST training set.
         compile: wrap G and D in ``torch.compile`` (CUDA only; slower to start, faster after).
         threads: CPU threads for torch (a process-wide setting). ``"auto"``: the cores not already
@@ -117,7 +115,7 @@ class DCGANTrainer:
             leave torch's setting alone.
     """
 
-    def __init__(self, config: DCGANConfig | None = None, device: str | torch.device | None = "auto",
+    def __init__(self, config: DCGANConfig | None = None, device: str | torch.device | None = None,
                  data: torch.Tensor | None = None, compile: bool = False, threads: int | str | None = "auto"):
         self.config = cfg = config if config is not None else DCGANConfig()
         self.device = get_device(device)
@@ -229,7 +227,7 @@ class DCGANTrainer:
         Every ``config.log_every`` steps a record goes into :attr:`history` and ``callback(trainer,
         record)`` is called (draw the live grid there). If a loss or D output turns NaN or
         infinite, the trainer rolls back to the last good record and raises
-        :class:`NonFiniteError`. Returns :attr:`history`.
+        :class:`ganlab.toy_trainer.TrainingDiverged`. Returns :attr:`history`.
         """
         if epochs is None and minutes is None and steps is None:
             raise ValueError("give epochs, minutes or steps")
@@ -287,7 +285,7 @@ class DCGANTrainer:
             good_step = self._good["step"]
             at = self.step
             self.load_state_dict(self._good)
-            raise NonFiniteError(
+            raise TrainingDiverged(
                 f"{', '.join(bad)} became non-finite (NaN or inf) between steps {good_step} and {at}. "
                 f"The trainer was rolled back to step {good_step}, its last good state. Try: a lower "
                 f"learning rate (lr_g={self.config.lr_g}, lr_d={self.config.lr_d}), amp='off' "
@@ -357,10 +355,10 @@ class DCGANTrainer:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         for opt, key in ((self.opt_G, "opt_G"), (self.opt_D, "opt_D")):
-            flags = [{k: g.get(k) for k in ("fused", "foreach")} for g in opt.param_groups]
-            opt.load_state_dict(state[key])
-            for g, f in zip(opt.param_groups, flags):  # keep this device's Adam kernel choice
-                g.update(f)
+            saved = dict(state[key])  # keep this device's Adam kernel (fused on CUDA, foreach on CPU)
+            saved["param_groups"] = [{**g, **{k: mine.get(k) for k in ("fused", "foreach")}}
+                                     for g, mine in zip(saved["param_groups"], opt.param_groups)]
+            opt.load_state_dict(saved)
         self.step = int(state["step"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
         ckpt.set_rng_state(state["rng"])
@@ -373,18 +371,19 @@ class DCGANTrainer:
         return ckpt.save_atomic(self.state_dict(), path)
 
     @classmethod
-    def load(cls, path: str | Path, device: str | torch.device | None = "auto",
-             data: torch.Tensor | None = None, compile: bool = False) -> "DCGANTrainer":
+    def load(cls, path: str | Path, device: str | torch.device | None = None,
+             data: torch.Tensor | None = None, compile: bool = False,
+             threads: int | str | None = "auto") -> "DCGANTrainer":
         """Rebuild a trainer from :meth:`save`'s file (safe loader) on ``device``."""
         state = ckpt.load(path)
         if state.get("format") != FORMAT:
             raise ValueError(f"{path} is not a DCGAN checkpoint (format {state.get('format')!r})")
-        tr = cls(DCGANConfig.from_dict(state["config"]), device=device, data=data, compile=compile)
+        tr = cls(DCGANConfig.from_dict(state["config"]), device=device, data=data, compile=compile, threads=threads)
         tr.load_state_dict(state)
         return tr
 
 
-def load_generator(path: str | Path, device: str | torch.device | None = "cpu") -> Generator:
+def load_generator(path: str | Path, device: str | torch.device | None = None) -> Generator:
     """Only the generator of a checkpoint, in eval mode (for sampling without the dataset)."""
     state = ckpt.load(path)
     cfg = DCGANConfig.from_dict(state["config"])
