@@ -15,26 +15,20 @@ from labharness import LabServer, SKIP_ENV, ensure_chromium, launch_browser, ski
 REPO = Path(__file__).resolve().parents[2]
 
 
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if skip_requested():
         pytest.skip(f"{SKIP_ENV}=1: JupyterLab browser test skipped on request")
+    problem = None
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError as e:  # pragma: no cover - playwright is in requirements.txt
-        pytest.fail(f"playwright is not installed ({e}); run `make setup`, or set {SKIP_ENV}=1 to skip",
-                    pytrace=False)
-    try:
         ensure_chromium()
+    except ImportError as e:  # playwright is in requirements.txt
+        problem = f"playwright is not installed ({e}); run `make setup`"
     except RuntimeError as e:
-        pytest.fail(f"{e}\nSet {SKIP_ENV}=1 to skip the browser test.", pytrace=False)
+        problem = str(e)
+    if problem:  # fail outside the except block: one clear message, no chained traceback
+        pytest.fail(f"{problem}\nSet {SKIP_ENV}=1 to skip the browser test.", pytrace=False)
     with sync_playwright() as pw:
         b = launch_browser(pw)
         yield b

@@ -57,7 +57,7 @@ def ensure_chromium() -> str:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     log = []
     for cmd in ([apt, "update", "-q"], [apt, "install", "-y", "-q", "chromium"]):
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=420)
         log.append(f"$ {' '.join(cmd)}  (exit {proc.returncode})\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
         if proc.returncode != 0:
             break

@@ -27,6 +27,7 @@ SHOTS = REPO / "screenshots"
 SELFTEST = Path(__file__).with_name("harness_selftest.ipynb")
 DASHBOARD = NB_DIR / "03_training_1d_gan_live.ipynb"
 
+pytestmark = pytest.mark.browser
 RUN_ALL_TIMEOUT = 420  # seconds per notebook in fast mode; generous but bounded
 
 
@@ -50,7 +51,7 @@ def run_clean(nb: LabNotebook, shot: Path) -> None:
     assert not skipped, f"{nb.rel_path}: code cells {skipped} did not run"
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(900)  # the first browser test also pays for installing Chromium, if needed
 def test_harness_detects_errors_and_drives_widgets(lab, page):
     before = digest(SELFTEST)
     nb = LabNotebook(page, lab, rel(SELFTEST)).open()
