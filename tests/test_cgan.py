@@ -1,0 +1,170 @@
+"""Conditional GAN: shapes, label following on toy images, checkpoints, CLI plumbing, the 1-D toy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab import checkpoint as ckpt
+from ganlab.cgan import CGANConfig, CondDiscriminator, CondGenerator, digit_grid_inputs, label_vectors
+from ganlab.cgan_trainer import (CGANTrainer, export_generator, is_conditional_checkpoint,
+                                 load_cond_generator, sample)
+from ganlab.cond_toy import quadrant_blobs, quadrant_of
+
+TINY = dict(nz=8, ngf=4, ndf=4, batch_size=16, log_every=1)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return quadrant_blobs(256, seed=0)
+
+
+def test_conditioning_shapes_and_label_inputs():
+    cfg = CGANConfig(nz=10, ngf=8, ndf=8)
+    G, D = CondGenerator(cfg), CondDiscriminator(cfg)
+    y = torch.arange(5)
+    x = G(torch.randn(5, 10), y)
+    assert x.shape == (5, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
+    assert D(x, y).shape == (5,)
+    # integer labels and their one-hots are the same input; mixtures of one-hots are allowed
+    G.eval()
+    z = torch.randn(3, 10)
+    assert torch.allclose(G(z, torch.tensor([1, 2, 3])), G(z, label_vectors(torch.tensor([1, 2, 3]), 10)))
+    mix = 0.5 * label_vectors(torch.tensor([3, 3, 3]), 10) + 0.5 * label_vectors(torch.tensor([8, 8, 8]), 10)
+    assert G(z, mix).shape == (3, 1, 28, 28)
+    # the label changes the output and D's logit
+    assert not torch.allclose(G(z, torch.tensor([0, 0, 0])), G(z, torch.tensor([1, 1, 1])))
+    D.eval()
+    assert not torch.allclose(D(x, torch.zeros(5, dtype=torch.long)), D(x, torch.ones(5, dtype=torch.long)))
+    zg, yg = digit_grid_inputs(10, seeds=3)
+    assert zg.shape == (30, 10) and yg.tolist()[:11] == list(range(10)) + [0]
+    assert torch.equal(zg[0], zg[9]) and not torch.equal(zg[0], zg[10])
+
+
+@pytest.mark.parametrize("bad, match", [
+    (torch.tensor([0, 10]), r"labels must be in 0\.\.9, got values 0\.\.10"),
+    (torch.tensor([-1]), r"labels must be in 0\.\.9"),
+    (torch.zeros(2, 3), r"label vectors must have shape \(B, 10\)"),
+])
+def test_bad_labels(bad, match):
+    with pytest.raises(ValueError, match=match):
+        label_vectors(bad, 10)
+
+
+def test_trainer_rejects_bad_labels(blobs):
+    d, l = blobs
+    with pytest.raises(ValueError, match="needs labels"):
+        CGANTrainer(CGANConfig(**TINY, n_classes=4), device="cpu", data=d)
+    with pytest.raises(ValueError, match=r"labels must be in 0\.\.3, got 0\.\.4"):
+        CGANTrainer(CGANConfig(**TINY, n_classes=4), device="cpu", data=d, labels=torch.where(l == 3, 4, l))
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
+        CGANConfig(n_classes=1)
+
+
+def test_batches_carry_their_own_labels(blobs):
+    d, l = blobs
+    tr = CGANTrainer(CGANConfig(**TINY, n_classes=4), device="cpu", data=d, labels=l, threads=1)
+    x, y = tr.batch(3)
+    u8 = ((x[:, 0] + 1) * 127.5).round().to(torch.uint8)
+    assert torch.equal(quadrant_of(u8), y)  # every image sits in the quadrant its label names
+    x2, y2 = tr.batch(3)
+    assert torch.equal(x, x2) and torch.equal(y, y2)  # seeded: the same step gives the same batch
+
+
+def test_brief_training_follows_labels(blobs):
+    d, l = blobs
+    tr = CGANTrainer(CGANConfig(nz=8, ngf=8, ndf=8, batch_size=32, n_classes=4, log_every=20, amp="off"),
+                     device="cpu", data=d, labels=l, threads=1)
+    y = torch.arange(200) % 4
+    before = (quadrant_of(tr.sample(200, seed=1, labels=y)) == y).float().mean().item()
+    tr.train(steps=80, progress=False)
+    after = (quadrant_of(tr.sample(200, seed=1, labels=y)) == y).float().mean().item()
+    assert after > 0.6, (before, after)  # chance is 0.25
+    assert after > before
+
+
+def test_checkpoint_round_trip(blobs, tmp_path):
+    d, l = blobs
+    cfg = CGANConfig(**TINY, n_classes=4, amp="off")
+    tr = CGANTrainer(cfg, device="cpu", data=d, labels=l)
+    tr.train(steps=3, progress=False)
+    path = tr.save(tmp_path / "last.pt")
+    state = torch.load(path, weights_only=True)
+    assert state["conditional"] is True and state["format"] == "ganlab-cgan-1"
+    assert state["config"]["n_classes"] == 4
+    assert is_conditional_checkpoint(path)
+    back = CGANTrainer.load(path, device="cpu", data=d, labels=l)
+    assert back.step == 3 and back.config == cfg
+    for a, b in zip(tr.state_dict()["G"].values(), back.state_dict()["G"].values()):
+        assert torch.equal(a, b)
+    for a, b in zip(tr.state_dict()["D"].values(), back.state_dict()["D"].values()):
+        assert torch.equal(a, b)
+    assert torch.equal(tr.sample(8, seed=2, labels=2), back.sample(8, seed=2, labels=2))
+    # resume continues exactly like an uninterrupted run
+    tr.train(steps=2, progress=False)
+    back.train(steps=2, progress=False)
+    assert tr.history["loss_D"] == back.history["loss_D"]
+    # G only: full precision exact, fp16 close
+    G32 = load_cond_generator(path)
+    assert torch.equal(sample(G32, 6, seed=1, labels=1), CGANTrainer.load(path, device="cpu", data=d,
+                                                                          labels=l).sample(6, seed=1, labels=1))
+    half = export_generator(back.G, back.config, tmp_path / "g16.pt")
+    assert is_conditional_checkpoint(half) and ckpt.load(half)["G"]["project.0.weight"].dtype == torch.float16
+    G16 = load_cond_generator(half)
+    assert G16.n_classes == 4
+    diff = (sample(G16, 6, seed=1).float() - back.sample(6, seed=1).float()).abs().mean()
+    assert diff < 3  # mean difference under 3 grey levels of 255
+
+
+def test_unconditional_checkpoint_is_refused(tmp_path):
+    from ganlab.dcgan import DCGANConfig
+    from ganlab.dcgan_trainer import DCGANTrainer
+    d = torch.randint(0, 256, (32, 28, 28), dtype=torch.uint8)
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=d)
+    path = tr.save(tmp_path / "plain.pt")
+    assert not is_conditional_checkpoint(path)
+    with pytest.raises(ValueError, match="not a conditional GAN checkpoint"):
+        load_cond_generator(path)
+    with pytest.raises(ValueError, match="not a conditional GAN checkpoint"):
+        CGANTrainer.load(path, device="cpu", data=d, labels=torch.zeros(32, dtype=torch.long))
+
+
+def test_cli_conditional_train_and_sample_label(tmp_path, capsys):
+    from ganlab.__main__ import main
+    out = tmp_path / "run"
+    assert main(["dcgan", "train", "--conditional", "--dry-run", "--device", "cpu", "--out", str(out),
+                 "--no-progress"]) == 0
+    assert (out / "last.pt").is_file() and (out / "generator_fp16.pt").is_file()
+    assert is_conditional_checkpoint(out / "last.pt")
+    npy = tmp_path / "threes.npy"
+    for ck in ("last.pt", "generator_fp16.pt"):
+        assert main(["dcgan", "sample", "--checkpoint", str(out / ck), "--label", "3", "--n", "5",
+                     "--out", str(npy), "--device", "cpu"]) == 0
+        arr = np.load(npy)
+        assert arr.shape == (5, 28, 28) and arr.dtype == np.uint8
+        assert np.load(tmp_path / "threes.labels.npy").tolist() == [3] * 5
+    assert main(["dcgan", "sample", "--checkpoint", str(out / "last.pt"), "--label", "12", "--n", "2",
+                 "--out", str(npy), "--device", "cpu"]) == 2
+    assert "--label must be in 0..9, got 12" in capsys.readouterr().out
+    # --label on an unconditional checkpoint is an error, not silently ignored
+    plain = tmp_path / "plain"
+    assert main(["dcgan", "train", "--dry-run", "--device", "cpu", "--out", str(plain), "--no-progress"]) == 0
+    assert main(["dcgan", "sample", "--checkpoint", str(plain / "last.pt"), "--label", "3", "--n", "2",
+                 "--out", str(npy), "--device", "cpu"]) == 2
+    assert "needs a conditional checkpoint" in capsys.readouterr().out
+
+
+def test_regression_blurs_where_cgan_samples_the_branches():
+    from ganlab.cond_toy import (ToyCGANConfig, fit_regressor, fraction_near_branches, train_toy_cgan,
+                                 two_branch_data, upper_share)
+    c, x = two_branch_data(1000, seed=0)
+    reg = fit_regressor(c, x, steps=150)
+    with torch.no_grad():
+        pred = reg(c)
+    assert fraction_near_branches(c, pred) < 0.05  # the mean lies between the branches
+    assert pred.abs().mean() < 0.2
+    G = train_toy_cgan(c, x, ToyCGANConfig(steps=400, batch_size=64))
+    xs = G.sample(c, seed=1)
+    assert fraction_near_branches(c, xs) > 0.8
+    assert 0.25 < upper_share(c, xs) < 0.75  # both branches, not one
