@@ -168,3 +168,24 @@ def test_regression_blurs_where_cgan_samples_the_branches():
     xs = G.sample(c, seed=1)
     assert fraction_near_branches(c, xs) > 0.8
     assert 0.25 < upper_share(c, xs) < 0.75  # both branches, not one
+
+
+def test_widgets_draw_and_redraw():
+    from ganlab.cgan_trainer import generate
+    from ganlab.cgan_widgets import digit_picker, label_path, label_walk, noise, z_path, z_walk
+    torch.manual_seed(0)
+    G = CondGenerator(CGANConfig(**TINY)).eval()
+    for make in (digit_picker, z_walk, label_walk):
+        box = make(G)
+        img = box.children[-1]
+        first = img.value
+        assert first[:8] == b"\x89PNG\r\n\x1a\n"
+        ctrl = box.children[0] if make is digit_picker else box.children[0].children[0]
+        ctrl.value = 5 if ctrl.value != 5 else 6
+        assert img.value != first
+    zp = z_path(G, 4, 1, 2, steps=5)
+    assert zp.shape == (5, 28, 28)
+    assert torch.equal(zp[0], generate(G, noise(G.nz, 1)[None], torch.tensor([4]))[0])  # path starts at z_A
+    assert torch.equal(zp[-1], generate(G, noise(G.nz, 2)[None], torch.tensor([4]))[0])  # and ends at z_B
+    lp = label_path(G, 3, 8, seed=0, steps=5)
+    assert lp.shape == (5, 28, 28) and not torch.equal(lp[0], lp[-1])

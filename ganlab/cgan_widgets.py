@@ -1,0 +1,119 @@
+"""Widgets for a conditional generator: pick a digit and a seed; walk between noises and between labels.
+
+Each widget draws PNG bytes into an ``ipywidgets.Image`` and replaces them when a control moves:
+nothing is cleared, nothing flickers. The images are the generator's own 28×28 pixels, enlarged
+with nearest-neighbour so every pixel stays visible.
+
+Use::
+
+    from ganlab.cgan_widgets import digit_picker, z_walk, label_walk
+    display(digit_picker(G))        # digit buttons + seed slider -> 8 samples of that digit
+    display(z_walk(G))              # fixed digit, z moves from seed A to seed B
+    display(label_walk(G))          # fixed z, the label vector moves from digit A to digit B
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as W
+import numpy as np
+import torch
+from PIL import Image
+
+from ganlab.cgan import label_vectors
+from ganlab.cgan_trainer import generate
+from ganlab.dcgan_trainer import image_grid
+
+
+def png(img_u8, scale: int = 4) -> bytes:
+    """uint8 (H, W) array → PNG bytes, enlarged ``scale`` times (nearest neighbour)."""
+    a = np.asarray(img_u8)
+    if a.dtype != np.uint8 or a.ndim != 2:
+        raise ValueError(f"expected a uint8 (H, W) image, got {a.dtype} {a.shape}")
+    if not isinstance(scale, int) or scale < 1:
+        raise ValueError(f"scale must be a positive integer, got {scale!r}")
+    buf = io.BytesIO()
+    Image.fromarray(a).resize((a.shape[1] * scale, a.shape[0] * scale), Image.NEAREST).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def noise(nz: int, seed: int) -> torch.Tensor:
+    """The noise vector of ``seed``: (nz,), the same one every time."""
+    return torch.randn(1, nz, generator=torch.Generator().manual_seed(seed))[0]
+
+
+def slerp(zA: torch.Tensor, zB: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation between two (nz,) vectors at times t (T,) → (T, nz)."""
+    t = t.view(-1, 1)
+    cos = torch.clamp(zA @ zB / (zA.norm() * zB.norm()), -1, 1)
+    theta = torch.arccos(cos)
+    if float(theta) < 1e-6:
+        return (1 - t) * zA + t * zB
+    return (torch.sin((1 - t) * theta) * zA + torch.sin(t * theta) * zB) / torch.sin(theta)
+
+
+def z_path(G, digit: int, seed_a: int, seed_b: int, steps: int = 9) -> torch.Tensor:
+    """Images along the slerp path from z(seed_a) to z(seed_b), label fixed: uint8 (steps, 28, 28)."""
+    t = torch.linspace(0, 1, steps)
+    z = slerp(noise(G.nz, seed_a), noise(G.nz, seed_b), t)
+    return generate(G, z, torch.full((steps,), int(digit)))
+
+
+def label_path(G, digit_a: int, digit_b: int, seed: int, steps: int = 9) -> torch.Tensor:
+    """Images for y(t) = (1-t)·onehot(a) + t·onehot(b), z fixed: uint8 (steps, 28, 28)."""
+    t = torch.linspace(0, 1, steps).view(-1, 1)
+    ya, yb = label_vectors(torch.tensor([digit_a, digit_b]), G.n_classes)
+    y = (1 - t) * ya + t * yb  # (steps, K)
+    z = noise(G.nz, seed).expand(steps, -1)
+    return generate(G, z, y)
+
+
+def digit_picker(G, n: int = 8, scale: int = 4) -> W.VBox:
+    """Digit buttons and a seed slider; shows ``n`` samples of the digit from seeds seed..seed+n-1."""
+    digit = W.ToggleButtons(options=list(range(G.n_classes)), value=3, description="digit",
+                            style={"button_width": "32px"})
+    seed = W.IntSlider(value=0, min=0, max=999, description="seed", continuous_update=True)
+    img = W.Image(format="png")
+
+    def draw(*_):
+        z = torch.stack([noise(G.nz, seed.value + i) for i in range(n)])
+        imgs = generate(G, z, torch.full((n,), digit.value))
+        img.value = png(image_grid(imgs, nrow=n), scale)
+
+    digit.observe(draw, "value")
+    seed.observe(draw, "value")
+    draw()
+    return W.VBox([digit, seed, img])
+
+
+def z_walk(G, steps: int = 9, scale: int = 4) -> W.VBox:
+    """A fixed digit; the noise walks (slerp) from seed A to seed B in ``steps`` images."""
+    digit = W.Dropdown(options=list(range(G.n_classes)), value=7, description="digit")
+    a = W.IntSlider(value=1, min=0, max=999, description="seed A")
+    b = W.IntSlider(value=2, min=0, max=999, description="seed B")
+    img = W.Image(format="png")
+
+    def draw(*_):
+        img.value = png(image_grid(z_path(G, digit.value, a.value, b.value, steps), nrow=steps), scale)
+
+    for w in (digit, a, b):
+        w.observe(draw, "value")
+    draw()
+    return W.VBox([W.HBox([digit, a, b]), img])
+
+
+def label_walk(G, steps: int = 9, scale: int = 4) -> W.VBox:
+    """A fixed noise; the label vector moves from one-hot(A) to one-hot(B) in ``steps`` images."""
+    da = W.Dropdown(options=list(range(G.n_classes)), value=3, description="from digit")
+    db = W.Dropdown(options=list(range(G.n_classes)), value=8, description="to digit")
+    seed = W.IntSlider(value=0, min=0, max=999, description="seed")
+    img = W.Image(format="png")
+
+    def draw(*_):
+        img.value = png(image_grid(label_path(G, da.value, db.value, seed.value, steps), nrow=steps), scale)
+
+    for w in (da, db, seed):
+        w.observe(draw, "value")
+    draw()
+    return W.VBox([W.HBox([da, db, seed]), img])
