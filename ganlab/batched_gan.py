@@ -261,7 +261,10 @@ class BatchedGAN:
     # ----- one iteration -------------------------------------------------------------------------
     def _d_loss(self, x_real, x_fake, gp_u):
         c = self.config
-        lr_, lf = self.critic(x_real), self.critic(x_fake)
+        if c.mbstd:  # D's batch statistic must see real and fake batches separately
+            lr_, lf = self.critic(x_real), self.critic(x_fake)
+        else:  # one pass over both halves: half the kernel calls of two passes
+            lr_, lf = self.critic(torch.cat([x_real, x_fake], dim=1)).chunk(2, dim=1)
         if c.loss in ("ns", "minimax"):
             target = self.real_label.expand_as(lr_)
             loss = (F.binary_cross_entropy_with_logits(lr_, target, reduction="none").mean((1, 2))
