@@ -176,9 +176,9 @@ class Dashboard:
         ], layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([buttons, self.image, self.readout, self.message, controls]).add_class("ganlab-dashboard")
 
-    def show(self) -> "Dashboard":
+    def show(self) -> None:
+        """Display the panel (returns None, so a trailing ``.show()`` does not display it twice)."""
         display(self.widget)
-        return self
 
     def _ipython_display_(self):
         display(self.widget)
@@ -289,6 +289,8 @@ class Dashboard:
                 self.redraw()
         if cap is not None and done:
             self.redraw()
+        elif done:
+            self._update_readout()  # numbers exact at the end of every tick; the figure follows at redraw_hz
         return done
 
     def run(self, steps: int) -> dict[str, float]:

@@ -107,9 +107,9 @@ class Quiz:
                                layout=W.Layout(margin="0 0 12px 0")))
         return W.VBox(rows)
 
-    def show(self) -> "Quiz":
+    def show(self) -> None:
+        """Display the quiz (returns None, so a trailing ``.show()`` does not display it twice)."""
         display(self.widget)
-        return self
 
     def _ipython_display_(self):
         display(self.widget)

@@ -170,3 +170,15 @@ def test_mode_coverage_readout():
     p.redraw()
     assert 'class="ganlab-modes">1/2<' in p.readout.value
     assert p.coverage()["quality"] == 1.0
+
+
+def test_readout_is_exact_after_every_tick():
+    p = Dashboard(ToyConfig(g=MLPConfig(width=8), d=MLPConfig(width=8)), DashboardConfig(redraw_hz=0.01))
+    p.play()
+    for _ in range(3):
+        p.ticker.value += 1
+        assert f'class="ganlab-step-count">{p.trainer.iteration}<' in p.readout.value
+
+
+def test_show_returns_none_so_it_displays_once():
+    assert small_panel().show() is None
