@@ -190,10 +190,10 @@ class LabServer:
         self.stop()
 
     # -- REST ------------------------------------------------------------------------------
-    def api(self, method: str, path: str, timeout: float = 10):
-        req = urllib.request.Request(self.base + path, method=method,
-                                     headers={"Authorization": f"token {self.token}"},
-                                     data=b"" if method in ("POST", "PUT") else None)
+    def api(self, method: str, path: str, body: dict | None = None, timeout: float = 10):
+        data = json.dumps(body).encode() if body is not None else (b"" if method in ("POST", "PUT") else None)
+        req = urllib.request.Request(self.base + path, method=method, data=data,
+                                     headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(req, timeout=timeout) as r:
             body = r.read()
         return json.loads(body) if body else None

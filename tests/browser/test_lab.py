@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,12 @@ def test_harness_detects_errors_and_drives_widgets(lab, page):
     nb.nb.locator(".t-boom").click()
     wait_for(lambda: any("a widget callback failed" in e for e in nb.logged_errors()), 10,
              "callback error in the Log Console")
+    # and the server refuses to save, so Lab can never write outputs into a committed notebook
+    model = lab.api("GET", f"/api/contents/{rel(SELFTEST)}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        lab.api("PUT", f"/api/contents/{rel(SELFTEST)}",
+                body={"type": "notebook", "format": "json", "content": model["content"]})
+    assert refused.value.code == 403 and b"saving is disabled" in refused.value.read()
     assert digest(SELFTEST) == before, "Lab saved the self-test notebook"
 
 
