@@ -343,8 +343,9 @@ class BatchedGAN:
         return torch.sigmoid(self.critic(xt)).squeeze(-1).double().numpy()
 
     @torch.no_grad()
-    def jsd(self) -> np.ndarray:
-        """JSD(p_data, p_g) per model: exact for a 1-D target with 1-D noise, else from a histogram."""
+    def jsd(self, xs: np.ndarray | None = None) -> np.ndarray:
+        """JSD(p_data, p_g) per model: exact for a 1-D target with 1-D noise, else from a histogram of
+        ``xs`` (M, n, dim) (default: ``samples()``)."""
         t, out = self.config.target, np.empty(self.M)
         if self.dim == 1 and self.config.noise_dim == 1:
             z = noise_grid("gaussian", 2001)
@@ -355,7 +356,7 @@ class BatchedGAN:
                 p = np.maximum(np.diff(t.cdf(edges)), 0)
                 out[m] = js_from_values(p, q, np.ones_like(p)) if q.sum() > 0.5 else math.log(2)
             return out
-        xs = self.samples()
+        xs = self.samples() if xs is None else xs
         for m in range(self.M):
             if self.dim == 1:
                 edges = metric_edges(t, np.zeros(1), fine=60, coarse=100)
@@ -371,7 +372,7 @@ class BatchedGAN:
         xs = self.samples()
         cov = [coverage(x, self.config.target) for x in xs]
         finite = np.isfinite(xs).all(axis=(1, 2))
-        return {"jsd": self.jsd(), "covered": np.array([c["covered"] for c in cov], dtype=float),
+        return {"jsd": self.jsd(xs), "covered": np.array([c["covered"] for c in cov], dtype=float),
                 "coverage": np.array([c["coverage"] for c in cov]), "quality": np.array([c["quality"] for c in cov]),
                 "mean_g": np.where(finite, xs.mean(1)[:, 0], np.nan), "sd_g": np.where(finite, xs.std(1).mean(1), np.nan)}
 

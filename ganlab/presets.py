@@ -18,7 +18,7 @@ Presets (1-D, so p_g and the JSD are exact and a run takes seconds):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -47,7 +47,6 @@ class Preset:
     measure: Callable[[BatchedGAN], dict[str, np.ndarray]]  # per-model numbers
     is_failure: Callable[[dict], np.ndarray]  # per-model True where the signature shows the failure
     rule: str  # the failure rule in words
-    notes: dict = field(default_factory=dict)
 
     def n_steps(self, fast: bool | None = None) -> int:
         return self.fast_steps if (is_fast() if fast is None else fast) else self.steps
