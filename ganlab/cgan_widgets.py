@@ -90,8 +90,8 @@ def digit_picker(G, n: int = 8, scale: int = 4) -> W.VBox:
 def z_walk(G, steps: int = 9, scale: int = 4) -> W.VBox:
     """A fixed digit; the noise walks (slerp) from seed A to seed B in ``steps`` images."""
     digit = W.Dropdown(options=list(range(G.n_classes)), value=7, description="digit")
-    a = W.IntSlider(value=1, min=0, max=999, description="seed A")
-    b = W.IntSlider(value=2, min=0, max=999, description="seed B")
+    a = W.IntSlider(value=5, min=0, max=999, description="seed A")
+    b = W.IntSlider(value=6, min=0, max=999, description="seed B")
     img = W.Image(format="png")
 
     def draw(*_):
