@@ -150,15 +150,19 @@ class LabServer:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.proc.returncode}:\n{self.log_tail()}")
+                log = self.log_tail()
+                code = self.proc.returncode
+                self.stop()
+                raise RuntimeError(f"jupyter lab exited with {code}:\n{log}")
             try:
                 self.api("GET", "/api/status")
                 self.api("GET", "/lab/api/settings")  # Lab extension loaded, not just the server
                 return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.25)
+        log = self.log_tail()
         self.stop()
-        raise RuntimeError(f"jupyter lab did not answer within {self.startup_timeout}s:\n{self.log_tail()}")
+        raise RuntimeError(f"jupyter lab did not answer within {self.startup_timeout}s:\n{log}")
 
     def stop(self) -> None:
         """Shut down kernels, then the server (POST /api/shutdown), then terminate or kill."""
