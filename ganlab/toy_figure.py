@@ -157,8 +157,8 @@ class ToyFigure:
         right = float(steps[-1])
         for a in (self.ax_jsd, self.ax_v, self.ax_loss, self.ax_dprob):
             x1 = a.get_xlim()[1]
-            if right > x1 or x1 > 8 * max(right, 100.0) or a.get_xlim()[0] != 0:
-                a.set_xlim(0, 2.0 * max(right, 100.0))
+            if right > x1 or x1 > 16 * max(right, 500.0) or a.get_xlim()[0] != 0:
+                a.set_xlim(0, 4.0 * max(right, 125.0))  # grows 4x: a few full redraws per run
                 self._dirty = True
         self._grow_y(self.ax_v, np.concatenate([h.array("v"), h.array("v_opt")]))
         self._grow_y(self.ax_loss, np.concatenate([h.array("loss_d"), h.array("loss_g"), [LOG2, LOG4]]))
@@ -177,7 +177,7 @@ class ToyFigure:
     def reset_limits(self) -> None:
         """Shrink the history axes back (after a reset)."""
         for a in (self.ax_jsd, self.ax_v, self.ax_loss, self.ax_dprob):
-            a.set_xlim(0, 200)
+            a.set_xlim(0, 500)
         self.ax_v.set_ylim(-2.0, 0.1)
         self.ax_loss.set_ylim(0.3, 1.6)
         self._dirty = True
