@@ -135,7 +135,7 @@ class Dashboard:
         self.w_sep = W.FloatSlider(value=(t.means[-1] - t.means[0]) if is_mix else 4.0, min=0.5, max=10, step=0.25,
                                    description="separation", style=style, layout=lay)
         self.w_loss = W.ToggleButtons(options=[("non-saturating", "ns"), ("minimax", "minimax")], value=c.loss,
-                                      description="G loss", style={"button_width": "110px", **style})
+                                      description="G loss", style={"button_width": "125px", **style})
         self.w_opt = W.ToggleButtons(options=["adam", "sgd"], value=c.optimizer, description="optimiser",
                                      style={"button_width": "70px", **style})
         self.w_lr_d = W.FloatLogSlider(value=c.lr_d, base=10, min=-5, max=-0.5, step=0.1, description="lr_D",
@@ -146,7 +146,8 @@ class Dashboard:
         self.w_k_g = W.IntSlider(value=c.k_g, min=1, max=10, description="k_G", style=style, layout=lay)
         self.w_batch = W.Dropdown(options=[8, 16, 32, 64, 128, 256, 512, 1024], value=c.batch_size,
                                   description="batch", style=style, layout=W.Layout(width="180px"))
-        self.w_width = W.IntSlider(value=c.g.width, min=2, max=128, description="width (G, D)", style=style, layout=lay)
+        self.w_width = W.IntSlider(value=c.g.width, min=2, max=128, description="width", tooltip="hidden units per layer, both networks",
+                                 style=style, layout=lay)
         self.w_seed = W.IntText(value=c.seed, description="seed", style=style, layout=W.Layout(width="180px"))
 
         for b, fn in ((self.b_play, self.play), (self.b_pause, self.pause), (self.b_step_d, self.step_d),
@@ -334,12 +335,13 @@ class Dashboard:
         t = tr.config.target
         mean = 0.5 * (t.means[0] + t.means[-1]) if isinstance(t, GaussianMixture) else t.mean
         rate = tr.iteration / tr.seconds if tr.seconds > 0 else 0.0
+        num = lambda v, fmt=".3f": "–" if v != v else format(v, fmt)  # nan (no update yet) shows as a dash
         self.readout.value = (
             f'<span style="font-family:monospace">iteration <span class="ganlab-step-count">{tr.iteration}</span>'
             f' · JSD <span class="ganlab-jsd">{last.get("jsd", float("nan")):.5f}</span> nats'
             f' · V(D,G) {last.get("v", float("nan")):.4f} (−log 4 = −1.3863)'
-            f' · loss_D {tr.last["loss_d"]:.3f} · loss_G {tr.last["loss_g"]:.3f}'
-            f' · D(x) {tr.last["d_real"]:.3f} · D(G(z)) {tr.last["d_fake"]:.3f}'
+            f' · loss_D {num(tr.last["loss_d"])} · loss_G {num(tr.last["loss_g"])}'
+            f' · D(x) {num(tr.last["d_real"])} · D(G(z)) {num(tr.last["d_fake"])}'
             f' · modes <span class="ganlab-modes">{cov["covered"]}/{cov["n_modes"]}</span>'
             f' (quality {cov["quality"]:.0%})'
             f' · <span class="ganlab-target">mean={mean:g}</span> · {rate:.0f} it/s'

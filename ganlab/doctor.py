@@ -60,6 +60,13 @@ def report() -> list[tuple[str, str]]:
         rows.append(("mnist", mnist.describe_data_location()))
     except Exception as exc:  # noqa: BLE001 - the MNIST module may be absent or fail; say so
         rows.append(("mnist", f"unavailable ({type(exc).__name__}: {exc})"))
+    try:
+        from ganlab.mnist_classifier import weights_path
+        w = weights_path(fast=False)
+        rows.append(("classifier", f"cached at {w}" if w.exists() else
+                     f"not trained yet (first FID trains it, about 2 epochs; cached at {w})"))
+    except Exception as exc:  # noqa: BLE001
+        rows.append(("classifier", f"unavailable ({type(exc).__name__}: {exc})"))
     rows.append(("GANLAB_FAST", os.environ.get("GANLAB_FAST", "(unset: full runs)")))
     rows.append(("working dir", str(Path.cwd())))
     return rows

@@ -80,7 +80,7 @@ class ToyFigure:
         self.ax_jsd.set_ylim(1e-4, 1.0)  # JSD lives in [0, log 2]; fixed limits never force a full redraw
         self.ax_jsd.axhline(LOG2, color=COLORS["grey"], lw=0.8, ls=":")
         (self.c_jsd,) = self.ax_jsd.plot([], [], color="k", lw=1.4)
-        self.ax_v.set_title("V(D,G) and V(G,D*) = 2·JSD − log 4", fontsize=10)
+        self.ax_v.set_title("V(D,G) and V(G,D*) vs −log 4", fontsize=10)
         self.ax_v.axhline(-LOG4, color=COLORS["grey"], lw=1, ls=":", label="−log 4")
         (self.c_v,) = self.ax_v.plot([], [], color=COLORS["d"], lw=1.4, label="V(D,G)")
         (self.c_vopt,) = self.ax_v.plot([], [], color=COLORS["dstar"], lw=1.2, ls="--", label="V(G,D*)")
