@@ -72,23 +72,13 @@ class CGANTrainer(DCGANTrainer):
         super().__init__(cfg, device=device, data=data, compile=compile, threads=threads)
         dev = self.device
         self.labels = labels.long().to(dev)
-
-        # the base class built unconditional nets: replace them (same seed, same recipe)
-        torch.manual_seed(cfg.seed)
-        self.G = CondGenerator(cfg).to(dev)
-        self.D = CondDiscriminator(cfg).to(dev)
-        if self.cuda:
-            self.G = self.G.to(memory_format=torch.channels_last)
-            self.D = self.D.to(memory_format=torch.channels_last)
-        adam = dict(betas=(cfg.beta1, cfg.beta2), **({"fused": True} if self.cuda else {"foreach": True}))
-        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, **adam)
-        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, **adam)
-        self._G, self._D = self.G, self.D
-        if compile:
-            self._G, self._D = torch.compile(self.G), torch.compile(self.D)
         z, y = digit_grid_inputs(cfg.nz, GRID_SEEDS, cfg.n_classes, seed=cfg.seed + 2)
         self.fixed_noise, self.fixed_labels = z.to(dev), y.to(dev)  # (8·K, nz), (8·K,)
         self._good = None
+
+    def build_networks(self, cfg: CGANConfig):
+        """The base trainer builds, places and optimises these instead of the unconditional pair."""
+        return CondGenerator(cfg), CondDiscriminator(cfg)
 
     # ------------------------------------------------------------------------------------------
     # data and one step

@@ -134,8 +134,8 @@ class DCGANTrainer:
         self.steps_per_epoch = len(data) // cfg.batch_size
 
         torch.manual_seed(cfg.seed)  # weights are drawn from the global CPU generator, seeded
-        self.G = Generator(cfg).to(dev)
-        self.D = Discriminator(cfg).to(dev)
+        G, D = self.build_networks(cfg)
+        self.G, self.D = G.to(dev), D.to(dev)
         if self.cuda:
             self.G = self.G.to(memory_format=torch.channels_last)
             self.D = self.D.to(memory_format=torch.channels_last)
@@ -158,6 +158,10 @@ class DCGANTrainer:
         self._perm_epoch = -1
         self._perm: torch.Tensor | None = None
         self._good: dict | None = None  # last state whose statistics were finite
+
+    def build_networks(self, cfg: DCGANConfig) -> tuple[nn.Module, nn.Module]:
+        """The generator and discriminator to train (a subclass returns conditional ones)."""
+        return Generator(cfg), Discriminator(cfg)
 
     # ------------------------------------------------------------------------------------------
     # data
