@@ -15,14 +15,11 @@ writes the images and, beside them, ``<out>.labels.npy`` with the requested labe
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-DRY_RUN_STEPS = 6
 
 
 def checkpoint_is_conditional(path) -> bool:
@@ -36,10 +33,9 @@ def checkpoint_is_conditional(path) -> bool:
 
 def train(a: argparse.Namespace) -> int:
     """``dcgan train --conditional``: same options and outputs as the DCGAN, plus the fp16 G export."""
-    from ganlab import checkpoint as ckpt
     from ganlab.cgan import CGANConfig
     from ganlab.cgan_trainer import CGANTrainer
-    from ganlab.dcgan_cli import _save_png
+    from ganlab.dcgan_cli import train_and_report
 
     out = Path(a.out)
     last = out / "last.pt"
@@ -63,32 +59,9 @@ def train(a: argparse.Namespace) -> int:
     print(f"conditional GAN: device {tr.device}, bf16 autocast {'on' if tr.bf16 else 'off'}, "
           f"batch {tr.config.batch_size}, {tr.steps_per_epoch} steps per epoch")
 
-    last_save = [time.perf_counter()]
-
-    def every_record(trainer, rec):  # periodic checkpoint + grid, so a kill loses little
-        if time.perf_counter() - last_save[0] >= a.save_every:
-            trainer.save(last)
-            _save_png(trainer.fixed_grid(), out / "grid_last.png")
-            last_save[0] = time.perf_counter()
-
-    kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes}
-    if not a.dry_run and a.epochs is None and a.minutes is None:
-        kw["epochs"] = 1
-    t0 = time.perf_counter()
-    tr.train(callback=every_record, progress=not a.no_progress, **kw)
-    dt = time.perf_counter() - t0
-    tr.save(last)
+    train_and_report(tr, a, out, last)
     export = tr.export_generator(out / "generator_fp16.pt")
-    grid_path = out / f"grid_step{tr.step:07d}.png"
-    _save_png(tr.fixed_grid(), grid_path)
-    _save_png(tr.fixed_grid(), out / "grid_last.png")
-    (out / "history.json").write_text(json.dumps(tr.history))
-    h = tr.history
-    print(f"trained to step {tr.step} (epoch {tr.step / tr.steps_per_epoch:.2f}) in {dt:.1f} s; "
-          f"last: loss_D {h['loss_D'][-1]:.3f} loss_G {h['loss_G'][-1]:.3f} D(x) {h['D_x'][-1]:.2f} "
-          f"D(G(z)) {h['D_G_z'][-1]:.2f}, {h['images_per_s'][-1]:.0f} images/s")
-    print(f"wrote {last}, {export} ({export.stat().st_size / 1e6:.2f} MB), {grid_path}, {out / 'history.json'}")
-    ckpt.load(last)  # proves the file loads with the safe loader
+    print(f"wrote {export} ({export.stat().st_size / 1e6:.2f} MB, fp16 generator for lectures)")
     return 0
 
 

@@ -33,7 +33,6 @@ def _save_png(grid: np.ndarray, path: Path) -> None:
 def _train(a: argparse.Namespace) -> int:
     from ganlab.dcgan import DCGANConfig
     from ganlab.dcgan_trainer import DCGANTrainer
-    from ganlab import checkpoint as ckpt
 
     out = Path(a.out)
     last = out / "last.pt"
@@ -52,6 +51,15 @@ def _train(a: argparse.Namespace) -> int:
         tr = DCGANTrainer(DCGANConfig(seed=a.seed, **overrides), device=a.device, data=data, compile=a.compile)
     print(f"device {tr.device}, bf16 autocast {'on' if tr.bf16 else 'off'}, batch {tr.config.batch_size}, "
           f"{tr.steps_per_epoch} steps per epoch")
+
+    train_and_report(tr, a, out, last)
+    return 0
+
+
+def train_and_report(tr, a: argparse.Namespace, out: Path, last: Path) -> None:
+    """Train ``tr`` (a DCGANTrainer or subclass) as the CLI flags say, checkpointing every
+    ``--save-every`` seconds; then save last.pt, the sample grids and history.json, and report."""
+    from ganlab import checkpoint as ckpt
 
     last_save = [time.perf_counter()]
 
@@ -79,7 +87,6 @@ def _train(a: argparse.Namespace) -> int:
           f"D(G(z)) {h['D_G_z'][-1]:.2f}, {ips:.0f} images/s")
     print(f"wrote {last}, {grid_path}, {out / 'history.json'}")
     ckpt.load(last)  # proves the file loads with the safe loader
-    return 0
 
 
 def _sample(a: argparse.Namespace) -> int:
