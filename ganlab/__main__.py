@@ -10,7 +10,7 @@ USAGE = """usage: python -m ganlab COMMAND [options]
 commands:
   doctor   versions, device, whether widgets will render, where data lives
   toy      train the 1-D Gaussian GAN headless (see: python -m ganlab toy --help)
-  dcgan    train / sample / evaluate the MNIST DCGAN (see: python -m ganlab dcgan --help)
+  dcgan    train / sample / evaluate the MNIST DCGAN, plain or --conditional (see: python -m ganlab dcgan --help)
 """
 
 
@@ -21,13 +21,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cmd, rest = args[0], args[1:]
     if cmd == "doctor":
-        from ganlab.doctor import main as run
+        from ganlab.cli.doctor import main as run
         return run()
     if cmd == "toy":
-        from ganlab.toy_cli import main as run
+        from ganlab.cli.toy import main as run
         return run(rest)
     if cmd == "dcgan":
-        from ganlab.dcgan_cli import main as run
+        from ganlab.cli.images import main as run
         return run(rest)
     print(f"unknown command {cmd!r}\n\n{USAGE}", file=sys.stderr)
     return 2

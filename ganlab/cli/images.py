@@ -1,0 +1,216 @@
+"""Command line for the MNIST DCGAN: ``python -m ganlab dcgan {train,sample,eval}``.
+
+Examples::
+
+    python -m ganlab dcgan train --minutes 5 --out runs/dcgan      # last.pt, grids, history.json
+    python -m ganlab dcgan train --epochs 2 --out runs/dcgan      # continues from runs/dcgan/last.pt
+    python -m ganlab dcgan sample --checkpoint runs/dcgan/last.pt --n 10000 --out samples.npy
+    python -m ganlab dcgan eval samples.npy                       # FID, class histogram, neighbours
+    python -m ganlab dcgan train --dry-run                        # seconds, tiny fake data (CI)
+    python -m ganlab dcgan train --conditional --minutes 5 --out runs/cgan   # digit-conditional GAN
+    python -m ganlab dcgan sample --checkpoint runs/cgan/last.pt --label 3 --n 64 --out threes.npy
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DRY_RUN_STEPS = 6
+
+
+def _trainer(a: argparse.Namespace, last: Path):
+    """A fresh trainer as the flags say, or the one in ``last`` to resume; plain or conditional by
+    ``--conditional`` (a resumed checkpoint must be the same kind)."""
+    from ganlab.images import CGANConfig, CGANTrainer, DCGANConfig, DCGANTrainer, is_conditional_checkpoint
+
+    cls, cfg_cls = (CGANTrainer, CGANConfig) if a.conditional else (DCGANTrainer, DCGANConfig)
+    extra = {}
+    overrides = {k: v for k, v in (("batch_size", a.batch_size), ("ngf", a.ngf), ("ndf", a.ndf),
+                                   ("amp", a.amp)) if v is not None}
+    if a.dry_run:  # tiny model on 256 random (labelled) "images": checks the plumbing in seconds
+        g = torch.Generator().manual_seed(a.seed)
+        extra["data"] = torch.randint(0, 256, (256, 28, 28), dtype=torch.uint8, generator=g)
+        if a.conditional:
+            extra["labels"] = torch.randint(0, 10, (256,), generator=g)
+        overrides = {"nz": 8, "ngf": 4, "ndf": 4, "batch_size": 32, "log_every": 2, **overrides}
+    if last.is_file() and not a.fresh and not a.dry_run:
+        if is_conditional_checkpoint(last) != a.conditional:
+            kind = "a conditional" if not a.conditional else "an unconditional DCGAN"
+            raise ValueError(f"{last} is {kind} checkpoint: use another --out or --fresh"
+                             + ("" if a.conditional else ", or add --conditional"))
+        tr = cls.load(last, device=a.device, compile=a.compile, **extra)
+        print(f"resuming {last} at step {tr.step} (epoch {tr.step / tr.steps_per_epoch:.2f}); "
+              "pass --fresh to start over")
+        return tr
+    return cls(cfg_cls(seed=a.seed, **overrides), device=a.device, compile=a.compile, **extra)
+
+
+def _train(a: argparse.Namespace) -> int:
+    from ganlab.core import load_checkpoint, runs_dir, save_png
+
+    if a.out is None:  # a dry run never writes into the real run folder
+        out = Path(tempfile.mkdtemp(prefix="ganlab-dry-run-")) if a.dry_run else \
+            runs_dir() / ("cgan" if a.conditional else "dcgan")
+    else:
+        out = Path(a.out)
+    last = out / "last.pt"
+    if a.dry_run and last.exists():
+        raise ValueError(f"--dry-run would overwrite {last} with a tiny fake-data model: "
+                         "give an empty --out folder (or none: a temporary one is used)")
+    tr = _trainer(a, last)
+    print(f"{'conditional GAN' if a.conditional else 'DCGAN'}: device {tr.device}, bf16 autocast "
+          f"{'on' if tr.bf16 else 'off'}, batch {tr.config.batch_size}, {tr.steps_per_epoch} steps per epoch")
+    last_save = [time.perf_counter()]
+
+    def every_record(trainer, rec):  # periodic checkpoint + progress grid, so a kill loses little
+        if time.perf_counter() - last_save[0] >= a.save_every:
+            trainer.save(last)
+            save_png(trainer.fixed_grid(), out / "grid_last.png")
+            last_save[0] = time.perf_counter()
+
+    kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes}
+    if not a.dry_run and a.epochs is None and a.minutes is None:
+        kw["epochs"] = 1
+    t0 = time.perf_counter()
+    tr.train(callback=every_record, progress=not a.no_progress, **kw)
+    dt = time.perf_counter() - t0
+    tr.save(last)
+    grid_path = out / f"grid_step{tr.step:07d}.png"
+    save_png(tr.fixed_grid(), grid_path)
+    save_png(tr.fixed_grid(), out / "grid_last.png")
+    (out / "history.json").write_text(json.dumps(tr.history))
+    h = tr.history
+    ips = h["images_per_s"][-1] if h["images_per_s"] else float("nan")
+    print(f"trained to step {tr.step} (epoch {tr.step / tr.steps_per_epoch:.2f}) in {dt:.1f} s; "
+          f"last: loss_D {h['loss_D'][-1]:.3f} loss_G {h['loss_G'][-1]:.3f} D(x) {h['D_x'][-1]:.2f} "
+          f"D(G(z)) {h['D_G_z'][-1]:.2f}, {ips:.0f} images/s")
+    print(f"wrote {last}, {grid_path}, {out / 'history.json'}")
+    load_checkpoint(last)  # proves the file loads with the safe loader
+    if a.conditional:
+        export = tr.export_generator(out / "generator_fp16.pt")
+        print(f"wrote {export} ({export.stat().st_size / 1e6:.2f} MB, fp16 generator for lectures)")
+    return 0
+
+
+def _sample(a: argparse.Namespace) -> int:
+    from ganlab.images import load_generator, sample
+    from ganlab.images.sampling import sample_labels
+
+    G = load_generator(a.checkpoint, device=a.device)
+    if a.label is not None and not G.n_classes:
+        raise ValueError(f"--label needs a conditional checkpoint; {a.checkpoint} is not one")
+    if a.label is not None and not 0 <= a.label < G.n_classes:
+        raise ValueError(f"--label must be in 0..{G.n_classes - 1}, got {a.label}")
+    labels = sample_labels(G, a.n, a.label)
+    arr = sample(G, a.n, seed=a.seed, labels=labels).numpy()
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(out, arr)
+    if labels is None:
+        print(f"wrote {out}: {arr.shape} {arr.dtype}")
+        return 0
+    lab_path = out.with_name(out.stem + ".labels.npy")
+    np.save(lab_path, labels.numpy())
+    what = f"digit {a.label}" if a.label is not None else f"digits 0..{G.n_classes - 1} in turn"
+    print(f"wrote {out}: {arr.shape} {arr.dtype} ({what}); labels in {lab_path}")
+    return 0
+
+
+def _eval(a: argparse.Namespace) -> int:
+    from ganlab.images import (class_histogram, classifier_fid, get_classifier, kl_to_uniform, load_mnist,
+                               nearest_neighbours, real_vs_real_baseline)
+
+    samples = torch.from_numpy(np.load(a.samples))
+    if samples.dtype != torch.uint8 or samples.dim() != 3 or tuple(samples.shape[1:]) != (28, 28):
+        raise ValueError(f"{a.samples}: expected uint8 N×28×28, got {samples.dtype} {tuple(samples.shape)}")
+    clf = get_classifier(device=a.device)
+    test, _ = load_mnist("test")
+    train, _ = load_mnist("train")
+    fid = classifier_fid(samples, test, clf)
+    base = real_vs_real_baseline(test, clf, n=len(samples), pool=train)
+    hist = class_histogram(samples, clf)
+    kl = kl_to_uniform(hist)
+    n_nn = min(a.nn, len(samples))
+    _, dist = nearest_neighbours(samples[:n_nn], train, k=1)
+    _, base_dist = nearest_neighbours(test[:n_nn], train, k=1)
+    d, bd = dist[:, 0].float(), base_dist[:, 0].float()
+    res = {
+        "n_samples": len(samples), "classifier_fid": fid, "real_vs_real_fid": base,
+        "class_histogram": [round(float(x), 4) for x in hist], "kl_to_uniform": kl,
+        "nn_distance_median": float(d.median()), "nn_distance_min": float(d.min()),
+        "test_nn_distance_median": float(bd.median()), "n_nn": n_nn,
+    }
+    print(f"classifier FID vs test set: {fid:.3f}   (real vs real, same n: {base:.3f})")
+    print("class histogram: " + " ".join(f"{i}:{p:.3f}" for i, p in enumerate(hist)))
+    print(f"KL(histogram || uniform): {kl:.4f} nats (0 = every digit equally often)")
+    print(f"nearest training image (L2 pixels, {n_nn} samples): median {res['nn_distance_median']:.2f}, "
+          f"min {res['nn_distance_min']:.2f}; test images to train: median {res['test_nn_distance_median']:.2f}")
+    print("(samples much closer to training images than test images are would suggest memorising)")
+    if a.json:
+        Path(a.json).write_text(json.dumps(res, indent=1))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ganlab dcgan", description="MNIST DCGAN: train, sample, evaluate")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    t = sub.add_parser("train", help="train (or continue training) and write DIR/last.pt, grids, history.json")
+    g = t.add_mutually_exclusive_group()
+    g.add_argument("--epochs", type=float, help="epochs to train (default 1 if --minutes is not given)")
+    g.add_argument("--minutes", type=float, help="wall-clock budget in minutes")
+    t.add_argument("--device", help="auto (GPU when present), cpu or cuda; default $GANLAB_DEVICE or auto")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", help="output folder (default: runs/dcgan, or runs/cgan with --conditional, "
+                   "in the repository; $GANLAB_RUNS overrides)")
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--ngf", type=int, help="generator width")
+    t.add_argument("--ndf", type=int, help="discriminator width")
+    t.add_argument("--amp", choices=["auto", "bf16", "off"])
+    t.add_argument("--compile", action="store_true", help="torch.compile G and D (CUDA)")
+    t.add_argument("--fresh", action="store_true", help="ignore an existing DIR/last.pt")
+    t.add_argument("--save-every", type=float, default=60.0, help="seconds between checkpoints (default 60)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--dry-run", action="store_true", help="a few steps of a tiny model on fake data")
+    t.add_argument("--conditional", action="store_true",
+                   help="train the label-conditional GAN (projection discriminator) instead")
+
+    s = sub.add_parser("sample", help="draw samples from a checkpoint into a .npy file (uint8 N×28×28)")
+    s.add_argument("--checkpoint", required=True)
+    s.add_argument("--n", type=int, default=10000)
+    s.add_argument("--out", default="samples.npy")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--device", help="default $GANLAB_DEVICE or auto")
+    s.add_argument("--label", type=int, help="conditional checkpoints: the digit to draw (default: all in turn)")
+
+    e = sub.add_parser("eval", help="classifier FID (with real-vs-real baseline), class histogram, neighbours")
+    e.add_argument("samples", help=".npy file of uint8 N×28×28 samples")
+    e.add_argument("--nn", type=int, default=1000, help="samples to look up nearest neighbours for")
+    e.add_argument("--device", help="default $GANLAB_DEVICE or auto")
+    e.add_argument("--json", help="also write the numbers to this JSON file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
+    try:
+        if a.cmd == "train":
+            if a.epochs is not None and a.epochs <= 0 or a.minutes is not None and a.minutes <= 0:
+                raise ValueError("--epochs and --minutes must be positive")
+            return _train(a)
+        if a.cmd == "sample":
+            if a.n < 1:
+                raise ValueError(f"--n must be at least 1, got {a.n}")
+            return _sample(a)
+        return _eval(a)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

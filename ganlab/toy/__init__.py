@@ -1,0 +1,15 @@
+"""Toy GANs in 1-D and 2-D: small MLPs, one config, the readable ToyTrainer (notebook 03), the batched
+engine that trains many at once (notebook 04's presets and stability map), targets with mode
+coverage, and the conditional toy of notebook 06."""
+
+from ganlab.toy.batched import BatchedGAN
+from ganlab.toy.config import ToyConfig
+from ganlab.toy.nets import Discriminator, Generator, MLPConfig, mlp
+from ganlab.toy.presets import PRESETS, Preset, fixes_for_mode_collapse, preset
+from ganlab.toy.stability import MAP_CONFIG, lr_grid, stability_map
+from ganlab.toy.targets import bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d, jsd_floor_2d, ring
+from ganlab.toy.trainer import ToyTrainer
+
+__all__ = ["BatchedGAN", "ToyConfig", "Discriminator", "Generator", "MLPConfig", "mlp", "PRESETS", "Preset",
+           "fixes_for_mode_collapse", "preset", "MAP_CONFIG", "lr_grid", "stability_map", "bimodal_1d", "coverage",
+           "coverage_1d", "grid", "hist_jsd_2d", "jsd_floor_2d", "ring", "ToyTrainer"]

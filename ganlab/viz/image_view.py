@@ -1,0 +1,85 @@
+"""A live picture of DCGAN training: fixed-noise samples beside the loss and D-output curves.
+
+The figure is drawn with matplotlib's Agg backend into PNG bytes and shown in an
+``ipywidgets.Image``; each update replaces the bytes, so nothing is cleared and nothing
+flickers, in JupyterLab, VS Code and Colab alike. Use it as the trainer's callback::
+
+    view = LiveView()
+    display(view.widget)
+    trainer.train(minutes=5, callback=view.update)
+"""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ganlab.core import encode_png
+
+
+class LiveView:
+    """Left: the 64 fixed-noise samples. Middle: loss_D and loss_G. Right: mean D(x) and D(G(z)).
+
+    ``min_interval`` (seconds) throttles redraws so drawing never costs much training time.
+    """
+
+    def __init__(self, figsize=(12.0, 4.0), dpi: int = 72, min_interval: float = 1.0):
+        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
+        gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.2], wspace=0.3, left=0.02, right=0.98,
+                                   top=0.88, bottom=0.14)
+        a = self.ax_img = self.fig.add_subplot(gs[0])
+        self.img = a.imshow(np.zeros((8 * 30 + 2, 8 * 30 + 2), np.uint8), cmap="gray", vmin=0, vmax=255)
+        a.set_axis_off()
+        self.img_title = a.set_title("", fontsize=10)
+        a = self.ax_loss = self.fig.add_subplot(gs[1])
+        (self.l_loss_d,) = a.plot([], [], label="loss_D", color="#e8590c")
+        (self.l_loss_g,) = a.plot([], [], label="loss_G", color="#1c7ed6")
+        a.axhline(np.log(4), color="#868e96", ls=":", lw=1)
+        a.text(0.01, np.log(4), " log 4: loss_D at D = ½", fontsize=8, color="#868e96", va="bottom",
+               transform=a.get_yaxis_transform())
+        a.set_xlabel("epoch")
+        a.set_title("losses (BCE)", fontsize=10)
+        a.legend(loc="upper right", fontsize=8)
+        a = self.ax_d = self.fig.add_subplot(gs[2])
+        (self.l_dx,) = a.plot([], [], label="mean D(x), real", color="#2b8a3e")
+        (self.l_dgz,) = a.plot([], [], label="mean D(G(z)), fake", color="#862e9c")
+        a.axhline(0.5, color="#868e96", ls=":", lw=1)
+        a.set_ylim(0, 1)
+        a.set_xlabel("epoch")
+        self.d_title = a.set_title("discriminator outputs", fontsize=10)
+        a.legend(loc="center right", fontsize=8)
+        self.widget = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.min_interval = min_interval
+        self._last = -float("inf")
+
+    def draw(self, trainer) -> bytes:
+        """Move the artists to the trainer's fixed-noise grid and history; return PNG bytes."""
+        h = trainer.history
+        ep = np.asarray(h["epoch"], dtype=float)
+        self.img.set_data(trainer.fixed_grid())
+        self.img_title.set_text(f"fixed noise, step {trainer.step} "
+                                f"(epoch {trainer.step / trainer.steps_per_epoch:.2f})")
+        for line, key in ((self.l_loss_d, "loss_D"), (self.l_loss_g, "loss_G"), (self.l_dx, "D_x"),
+                          (self.l_dgz, "D_G_z")):
+            line.set_data(ep, h[key])
+        if len(ep):
+            hi = max(ep[-1], 1e-3)
+            self.ax_loss.set_xlim(0, hi)
+            self.ax_d.set_xlim(0, hi)
+            losses = np.r_[h["loss_D"], h["loss_G"], np.log(4)]
+            self.ax_loss.set_ylim(0, 1.05 * float(np.max(losses)))
+            self.d_title.set_text(f"discriminator outputs   ({h['images_per_s'][-1]:,.0f} images/s)")
+        self.canvas.draw()
+        return encode_png(np.asarray(self.canvas.buffer_rgba()))
+
+    def update(self, trainer, record=None, force: bool = False) -> None:
+        """Trainer callback: redraw at most every ``min_interval`` seconds (always if ``force``)."""
+        now = time.perf_counter()
+        if force or now - self._last >= self.min_interval:
+            self.widget.value = self.draw(trainer)
+            self._last = time.perf_counter()
