@@ -32,4 +32,4 @@ bench: setup
 
 ## strip outputs, execution counts and widget state from committed notebooks
 clean-notebooks: setup
-	$(BIN)/python -m ganlab.nbclean notebooks/*.ipynb
+	$(BIN)/python -m ganlab.cli.nbclean notebooks/*.ipynb

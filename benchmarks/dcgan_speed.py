@@ -30,12 +30,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganlab import metrics  # noqa: E402
-from ganlab.dcgan import DCGANConfig, Discriminator, Generator  # noqa: E402
-from ganlab.dcgan_trainer import DCGANTrainer, image_grid, to_uint8  # noqa: E402
-from ganlab.device import get_device  # noqa: E402
-from ganlab.mnist import load_mnist  # noqa: E402
-from ganlab.mnist_classifier import get_classifier  # noqa: E402
+from ganlab.images import (metrics, DCGANConfig, Discriminator, Generator, DCGANTrainer, image_grid, to_uint8, load_mnist, get_classifier)  # noqa: E402
+from ganlab.core import get_device  # noqa: E402
 
 N_EVAL = 2000
 

@@ -17,9 +17,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganlab.dcgan import DCGANConfig  # noqa: E402
-from ganlab.dcgan_trainer import DCGANTrainer  # noqa: E402
-from ganlab.mnist import load_mnist  # noqa: E402
+from ganlab.images import DCGANConfig, DCGANTrainer, load_mnist  # noqa: E402
 
 
 def measure(images, batch, compile, amp, seconds, ngf):

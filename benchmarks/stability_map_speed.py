@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/stability_map_speed.py [--models 100] [--steps 2000] [--solo 3]
 
-Trains the stability-map grid (lr_D x lr_G, ``ganlab.stability.MAP_CONFIG``) as one BatchedGAN, then
+Trains the stability-map grid (lr_D x lr_G, ``ganlab.toy.MAP_CONFIG``) as one BatchedGAN, then
 ``--solo`` of the same GANs one at a time (M = 1, the same code path) for the same number of steps, and
 extrapolates their mean time to all models. Prints both, the speed-up, torch threads and the load average.
 """
@@ -15,8 +15,7 @@ import time
 
 import numpy as np
 
-from ganlab.batched_gan import BatchedGAN
-from ganlab.stability import MAP_CONFIG, lr_grid
+from ganlab.toy import BatchedGAN, MAP_CONFIG, lr_grid
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ import os
 import statistics
 import time
 
-from ganlab.dashboard import Dashboard, DashboardConfig
-from ganlab.toy_trainer import ToyConfig, ToyTrainer
+from ganlab.widgets import Dashboard, DashboardConfig
+from ganlab.toy import ToyConfig, ToyTrainer
 
 
 def headless(steps: int) -> float:

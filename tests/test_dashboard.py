@@ -5,13 +5,11 @@ import pytest
 from PIL import Image
 import io
 
-from ganlab.dashboard import Dashboard, DashboardConfig
-from ganlab.distributions import Gaussian, GaussianMixture
-from ganlab.pushforward import generator_density
-from ganlab.theory import optimal_discriminator
-from ganlab.toy_figure import ToyFigure, encode_png
-from ganlab.toy_models import MLPConfig
-from ganlab.toy_trainer import ToyConfig
+from ganlab.widgets import Dashboard, DashboardConfig
+from ganlab.theory import Gaussian, GaussianMixture, generator_density, optimal_discriminator
+from ganlab.viz import ToyFigure
+from ganlab.core import encode_png
+from ganlab.toy import MLPConfig, ToyConfig
 
 
 def small_panel(**kw):
@@ -48,7 +46,7 @@ def test_figure_draws_the_exact_curves():
     drawn = p.figure.l_dstar.get_ydata()
     ok = np.isfinite(drawn)
     assert ok.sum() > 50 and np.allclose(drawn[ok], d_star[ok])
-    assert np.allclose(p.figure.l_d.get_ydata(), p.trainer.discriminator_prob(x))
+    assert np.allclose(p.figure.l_d.get_ydata(), p.trainer.d_prob(x))
 
 
 def test_play_ticks_train_and_pause_stops():
@@ -103,7 +101,7 @@ def test_live_changes_keep_the_run_and_rebuilds_say_so():
 def test_bad_input_shows_a_message_not_a_traceback():
     p = small_panel()
     p.w_seed.value = -5
-    assert "seed must be a non-negative integer" in p.message.value
+    assert "seed must be an integer in 0..4294967295, got -5" in p.message.value
     assert p.trainer.config.seed == 0  # rolled back
     with pytest.raises(ValueError, match="batch_size"):
         p.set(batch_size=0)
@@ -147,7 +145,7 @@ def test_frames_buffer_is_bounded():
     p = Dashboard(ToyConfig(g=MLPConfig(width=8), d=MLPConfig(width=8), log_every=5),
                   DashboardConfig(redraw_hz=1e6, max_frames=6, chunk=1))
     p.run(40)
-    assert len(p.frames.frames) <= 7
+    assert len(p.frames.items) <= 7
 
 
 def test_bad_dashboard_config():

@@ -10,10 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab import checkpoint as ckpt
-from ganlab.dcgan import DCGANConfig, Discriminator, Generator, count_parameters, layer_shapes, layer_table
-from ganlab.dcgan_trainer import DCGANTrainer, image_grid, to_unit, to_uint8
-from ganlab.toy_trainer import TrainingDiverged
+from ganlab.core import checkpoint as ckpt, TrainingDiverged
+from ganlab.images import (DCGANConfig, count_parameters, layer_shapes, layer_table, Discriminator, Generator, DCGANTrainer, image_grid, to_unit, to_uint8)
 
 TINY = dict(nz=8, ngf=4, ndf=4, batch_size=16, log_every=1)
 
@@ -179,7 +177,7 @@ def test_cli_dry_run_sample_eval_plumbing(tmp_path, capsys):
     arr = np.load(npy)
     assert arr.shape == (5, 28, 28) and arr.dtype == np.uint8
     assert main(["dcgan", "sample", "--checkpoint", str(tmp_path / "none.pt"), "--out", str(npy)]) == 2
-    assert "no checkpoint" in capsys.readouterr().out
+    assert "no checkpoint" in capsys.readouterr().err
 
 
 def test_gpu_checkpoint_loads_on_cpu(data, tmp_path):
@@ -199,7 +197,7 @@ def test_gpu_checkpoint_loads_on_cpu(data, tmp_path):
 
 
 def test_live_view_draws_png(data):
-    from ganlab.dcgan_live import LiveView
+    from ganlab.viz import LiveView
     tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
     view = LiveView(min_interval=0.0)
     tr.train(steps=3, progress=False, callback=view.update)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.device import get_device, seed_everything
+from ganlab.core import get_device, seed_everything
 
 
 def test_auto_is_cpu_without_accelerator(monkeypatch):

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.batched_gan import BatchedGAN, GANConfig, StackedAdam, gradient_penalty, init_mlp, mlp_forward
-from ganlab.mixtures import bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d, jsd_floor_2d, ring
-from ganlab.presets import PRESETS, fixes_for_mode_collapse, preset
-from ganlab.theory import LOG2
-from ganlab.toy_models import MLPConfig
+from ganlab.toy import (BatchedGAN, ToyConfig, bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d, jsd_floor_2d, ring, PRESETS, fixes_for_mode_collapse, preset, MLPConfig)
+from ganlab.toy.stacked_adam import StackedAdam
+from ganlab.theory import gradient_penalty, LOG2
+from ganlab.toy.nets import init_stacked as init_mlp, stacked_forward as mlp_forward
 
 TINY = MLPConfig(width=8)
 
@@ -118,7 +117,7 @@ def test_stacked_adam_matches_torch_adam_and_masks():
     dict(target=ring(8), noise_dim=2, instance_noise=0.0),
 ], ids=["ns-1d", "wgan-gp-mbstd-1d", "ns-2d"])
 def test_batched_equals_one_by_one(changes):
-    cfg = GANConfig(g=TINY, d=TINY, batch_size=16, log_every=10, n_eval=500).with_(**changes)
+    cfg = ToyConfig(g=TINY, d=TINY, batch_size=16, log_every=10, n_eval=500).with_(**changes)
     per = dict(seed=[0, 5, 7], lr_d=[2e-3, 5e-3, 1e-3], lr_g=[5e-4, 1e-3, 2e-3], k_d=[1, 3, 2],
                instance_noise=[0.0, 0.3, 0.1], real_label=[1.0, 0.9, 1.0])
     together = BatchedGAN(cfg, **per).step(30)
@@ -131,7 +130,7 @@ def test_batched_equals_one_by_one(changes):
 
 
 def test_chunking_and_step_calls_do_not_matter():
-    cfg = GANConfig(g=TINY, d=TINY, batch_size=16, log_every=5, n_eval=200)
+    cfg = ToyConfig(g=TINY, d=TINY, batch_size=16, log_every=5, n_eval=200)
     a = BatchedGAN(cfg, seed=[1, 2]).step(40)
     b = BatchedGAN(cfg, seed=[1, 2])
     for n in (7, 13, 20):
@@ -142,11 +141,11 @@ def test_chunking_and_step_calls_do_not_matter():
 
 def test_per_model_settings_are_validated():
     with pytest.raises(ValueError, match="one length"):
-        BatchedGAN(GANConfig(g=TINY, d=TINY), seed=[0, 1], lr_d=[1e-3, 1e-3, 1e-3])
+        BatchedGAN(ToyConfig(g=TINY, d=TINY), seed=[0, 1], lr_d=[1e-3, 1e-3, 1e-3])
     with pytest.raises(ValueError, match="per-model"):
-        BatchedGAN(GANConfig(g=TINY, d=TINY), batch_size=[3])
+        BatchedGAN(ToyConfig(g=TINY, d=TINY), batch_size=[3])
     with pytest.raises(ValueError, match="unknown loss"):
-        BatchedGAN(GANConfig(loss="hinge"))
+        BatchedGAN(ToyConfig(loss="hinge"))
 
 
 # ----- presets: failure signature and fix on short runs -------------------------------------------

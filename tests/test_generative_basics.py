@@ -7,11 +7,8 @@ import pytest
 import torch
 from scipy.stats import gaussian_kde, norm
 
-from ganlab.explicit_implicit import GaussianMixture, ImplicitSampler, histogram_density
-from ganlab.gaussian_classifier import GaussianClassifier
-from ganlab.kde import GaussianKDE, nearest_distance
-from ganlab.logreg import LogisticRegression, loss_and_grad
-from ganlab.toy2d import correlated_features, moons, two_class_2d
+from ganlab.theory import GaussianMixture
+from ganlab.basics import (ImplicitSampler, histogram_density, GaussianClassifier, GaussianKDE, nearest_distance, LogisticRegression, loss_and_grad, correlated_features, moons, two_class_2d)
 
 
 @pytest.fixture(scope="module")
@@ -196,15 +193,15 @@ def test_tiny_bandwidth_memorises():
 
 # ---------------------------------------------------------------- explicit vs implicit
 def test_mixture_density_integrates_to_one_and_sampler_has_no_density():
-    gm = GaussianMixture([0.3, 0.7], [[0, 0], [2, 1]], [np.eye(2), 0.5 * np.eye(2)])
+    gm = GaussianMixture(means=[[0, 0], [2, 1]], covs=[np.eye(2), 0.5 * np.eye(2)], weights=[0.3, 0.7])
     g = np.linspace(-6, 8, 281)
     XX, YY = np.meshgrid(g, g)
-    mass = np.exp(gm.log_prob(np.c_[XX.ravel(), YY.ravel()])).sum() * (g[1] - g[0]) ** 2
+    mass = np.exp(gm.logpdf(np.c_[XX.ravel(), YY.ravel()])).sum() * (g[1] - g[0]) ** 2
     assert abs(mass - 1) < 1e-3
     S = ImplicitSampler(seed=0).sample(5000, seed=1)
     assert S.shape == (5000, 2)
     with pytest.raises(NotImplementedError, match="no density formula"):
-        ImplicitSampler().log_prob(S)
+        ImplicitSampler().logpdf(S)
     D, xe, ye = histogram_density(S, 30, (S[:, 0].min(), S[:, 0].max()), (S[:, 1].min(), S[:, 1].max()))
     assert np.isclose(D.sum() * (xe[1] - xe[0]) * (ye[1] - ye[0]), 1.0)
 

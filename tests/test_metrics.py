@@ -12,10 +12,8 @@ import scipy.linalg
 import scipy.stats
 import torch
 
-from ganlab import metrics
-from ganlab.mnist import as_float_images
-from ganlab.mnist_classifier import (FEATURE_DIM, MnistCNN, classifier_features, get_classifier,
-                                     predict, train_classifier, weights_path)
+from ganlab.images import metrics, as_float_images, MnistCNN, classifier_features, get_classifier, predict
+from ganlab.images.classifier import FEATURE_DIM, train_classifier, weights_path
 
 
 @pytest.fixture

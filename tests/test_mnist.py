@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab import mnist
+from ganlab.images import mnist
 
 N = 5
 
@@ -189,7 +189,7 @@ def test_default_root_follows_env(monkeypatch, tmp_path):
     monkeypatch.setenv("GANLAB_DATA", str(tmp_path))
     assert mnist.default_root() == tmp_path / "mnist"
     monkeypatch.delenv("GANLAB_DATA")
-    assert mnist.default_root() == Path(mnist.__file__).resolve().parents[1] / "data" / "mnist"
+    assert mnist.default_root() == Path(mnist.__file__).resolve().parents[2] / "data" / "mnist"
 
 
 @pytest.mark.skipif(not all((mnist.SHARED_MIRROR / n).is_file() for n in mnist.FILES["test"]),

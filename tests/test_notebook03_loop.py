@@ -1,7 +1,7 @@
 """Notebook 03's hand-written training loop and ToyTrainer stay the same algorithm.
 
 The test runs the notebook's own cell (the one that defines ``train_by_hand``), so if either the
-cell or ``ganlab.toy_trainer`` drifts (sampling order, initialisation, losses, optimiser), the
+cell or ``ganlab.toy.trainer`` drifts (sampling order, initialisation, losses, optimiser), the
 losses stop matching bit for bit and this fails.
 """
 
@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganlab.distributions import Gaussian
-from ganlab.losses import discriminator_loss, generator_loss
-from ganlab.toy_models import Discriminator, Generator, MLPConfig
-from ganlab.toy_trainer import ToyConfig, ToyTrainer, one_thread
+from ganlab.theory import Gaussian, discriminator_loss, generator_loss
+from ganlab.toy import Discriminator, Generator, MLPConfig, ToyConfig, ToyTrainer
+from ganlab.core import one_thread
 
 NB = Path(__file__).resolve().parents[1] / "notebooks" / "03_training_1d_gan_live.ipynb"
 

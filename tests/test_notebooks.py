@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ganlab.nbclean import clean, problems
+from ganlab.cli.nbclean import clean, problems
 
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb"))

@@ -1,14 +1,12 @@
-"""The 1-D plot helpers draw exactly what ganlab.theory and ganlab.losses compute."""
+"""The 1-D plot helpers draw exactly what ganlab.theory computes."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-from ganlab.distributions import Gaussian, GaussianMixture
-from ganlab.losses import generator_loss
-from ganlab.plots1d import density_grid, plot_densities_and_dstar, plot_divergences_vs_shift, plot_generator_losses
-from ganlab.theory import LOG2, js_divergence, optimal_discriminator, wasserstein1
+from ganlab.theory import (Gaussian, GaussianMixture, generator_loss, LOG2, js_divergence, optimal_discriminator, wasserstein1)
+from ganlab.viz import (density_grid, plot_densities_and_dstar, plot_divergences_vs_shift, plot_generator_losses)
 
 
 @pytest.fixture
@@ -64,7 +62,7 @@ def test_generator_losses_and_gradients(ax):
     arts = plot_generator_losses(ax, ax_grad, d=d)
     assert np.allclose(arts["loss_ns"].get_ydata(), -np.log(d))
     assert np.allclose(arts["loss_minimax"].get_ydata(), np.log(1 - d))
-    # gradients w.r.t. the logit l = log(d/(1-d)), checked against autograd through ganlab.losses
+    # gradients w.r.t. the logit l = log(d/(1-d)), checked against autograd through ganlab.theory.losses
     for kind in ("ns", "minimax"):
         l = torch.tensor(np.log(d / (1 - d)), requires_grad=True)
         per_sample = torch.stack([generator_loss(li.view(1, 1), kind) for li in l])

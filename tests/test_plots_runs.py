@@ -4,10 +4,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from ganlab.plots_runs import plot_runs, tail_median, train_variants, variant
+from ganlab.viz import plot_runs, tail_median, train_variants, variant
 from ganlab.theory import LOG4
-from ganlab.toy_models import MLPConfig
-from ganlab.toy_trainer import ToyConfig, ToyTrainer
+from ganlab.toy import MLPConfig, ToyConfig, ToyTrainer
 
 
 def small(**kw):

@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy import stats
 
-from ganlab.pushforward import (generator_density, kde_density, masses_from_samples, pushforward_masses)
+from ganlab.theory import generator_density, kde_density, masses_from_samples, pushforward_masses
 
 
 class Affine(torch.nn.Module):

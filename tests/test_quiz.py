@@ -1,6 +1,6 @@
 import pytest
 
-from ganlab.quiz import Question, Quiz
+from ganlab.widgets import Question, Quiz
 
 
 def test_single_choice_grading_and_feedback():

@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate, stats
 from scipy.spatial.distance import jensenshannon
 
-from ganlab.distributions import Gaussian, GaussianMixture
+from ganlab.theory import Gaussian, GaussianMixture
 from ganlab.theory import (LOG2, LOG4, js_divergence, js_from_values, kl_divergence, optimal_discriminator,
                            quadrature, value, value_at_optimum, wasserstein1)
 

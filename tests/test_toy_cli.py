@@ -5,8 +5,8 @@ import sys
 import pytest
 from PIL import Image
 
-from ganlab.distributions import Gaussian, GaussianMixture
-from ganlab.toy_cli import main, parse_target
+from ganlab.theory import Gaussian, GaussianMixture
+from ganlab.cli.toy import main, parse_target
 
 
 def test_cli_writes_metrics_and_gif(tmp_path, capsys):

@@ -5,7 +5,7 @@
 * ``ImplicitSampler``: an *implicit* model, x = g(z) with z ~ N(0, I) and g a fixed small neural
   network. Drawing samples is one forward pass; the density of a given x is not available (it would
   need g's inverse and Jacobian, and g need not be invertible), so it can only be *estimated* from
-  samples (``histogram_density`` here, or ``ganlab.kde.GaussianKDE``).
+  samples (``histogram_density`` here, or ``ganlab.basics.GaussianKDE``).
 """
 
 from __future__ import annotations

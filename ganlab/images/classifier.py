@@ -77,7 +77,7 @@ def _batched(model: nn.Module, fn, images, batch_size: int) -> torch.Tensor:
 def classifier_features(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Penultimate-layer features, a float32 CPU tensor ``N×128``.
 
-    ``images``: ``uint8`` ``N×28×28`` (pixels 0..255, as :func:`ganlab.mnist.load_mnist` gives) or
+    ``images``: ``uint8`` ``N×28×28`` (pixels 0..255, as :func:`ganlab.images.load_mnist` gives) or
     float ``N×1×28×28`` in ``[-1, 1]`` (as a tanh generator gives); ``N×1×28×28`` uint8 and
     ``N×28×28`` float work too. Runs in batches on the model's device, without gradients.
     """
@@ -139,7 +139,7 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, epochs: int = 2
 
 def get_classifier(device=None, train_if_missing: bool = True, epochs: int = 2, seed: int = 0,
                    path: str | Path | None = None, verbose: bool = True) -> MnistCNN:
-    """The MNIST feature classifier, in eval mode, on ``device`` (default: ``ganlab.device.get_device()``).
+    """The MNIST feature classifier, in eval mode, on ``device`` (default: ``ganlab.core.get_device()``).
 
     Loads cached weights from :func:`weights_path` (``data/mnist_classifier.pt``, or
     ``data/mnist_classifier_fast.pt`` in fast mode) when present. Otherwise, if

@@ -1,6 +1,6 @@
 """Evaluating MNIST GAN samples: classifier-feature FID, class histogram, nearest neighbours.
 
-Every function takes images as ``uint8`` ``N×28×28`` (as :func:`ganlab.mnist.load_mnist` gives)
+Every function takes images as ``uint8`` ``N×28×28`` (as :func:`ganlab.images.load_mnist` gives)
 or float ``N×1×28×28`` in ``[-1, 1]`` (as a tanh generator gives). Typical use::
 
     from ganlab.images.mnist import load_mnist
@@ -82,7 +82,7 @@ def fid(feats_a, feats_b) -> float:
 def classifier_fid(samples, reference_images, classifier, batch_size: int = 1000) -> float:
     """FID between ``samples`` and ``reference_images`` in the classifier's 128-d feature space.
 
-    ``classifier``: a model from :func:`ganlab.mnist_classifier.get_classifier`. Both image sets
+    ``classifier``: a model from :func:`ganlab.images.get_classifier`. Both image sets
     in either accepted format. Lower is better; compare with :func:`real_vs_real_baseline` at the
     same number of samples.
     """

@@ -176,7 +176,7 @@ class Discriminator(nn.Module):
 
 @dataclass
 class CGANConfig(DCGANConfig):
-    """:class:`~ganlab.dcgan.DCGANConfig` plus the number of classes; batch 32, other defaults the same.
+    """:class:`~ganlab.images.nets.DCGANConfig` plus the number of classes; batch 32, other defaults the same.
 
     The smaller batch gives twice the updates per CPU-minute. The learning rates are inherited
     (``DCGANConfig``: 1e-3). On a busy 2-core CPU, 5 minutes with these defaults followed the labels

@@ -87,9 +87,9 @@ class DCGANTrainer:
     """Holds G, D, their optimisers, the data on the device, the RNGs and the history.
 
     Args:
-        config: sizes and settings (:class:`~ganlab.dcgan.DCGANConfig`); default ``DCGANConfig()``.
+        config: sizes and settings (:class:`~ganlab.images.nets.DCGANConfig`); default ``DCGANConfig()``.
         device: ``None`` (``$GANLAB_DEVICE``, else automatic), ``"auto"`` (GPU when present),
-            ``"cpu"``, ``"cuda"``, ... (see :func:`ganlab.device.get_device`); unknown names raise
+            ``"cpu"``, ``"cuda"``, ... (see :func:`ganlab.core.get_device`); unknown names raise
             ``ValueError``.
         data: uint8 tensor (N, 28, 28) to train on; default the MNIST training set.
         compile: wrap G and D in ``torch.compile`` (CUDA only; slower to start, faster after).

@@ -23,34 +23,32 @@ import numpy as np
 import torch
 from scipy import stats
 
-NOISE_KINDS = ("gaussian", "uniform")
+_NOISE = {  # kind -> (z range that holds all but ~2e-9 of the mass, pdf, cdf)
+    "gaussian": ((-6.0, 6.0), stats.norm.pdf, stats.norm.cdf),
+    "uniform": ((-1.0, 1.0), lambda z: np.where(np.abs(z) <= 1.0, 0.5, 0.0),
+                lambda z: np.clip((z + 1.0) / 2.0, 0.0, 1.0)),
+}
+NOISE_KINDS = tuple(_NOISE)
+
+
+def _noise(kind: str):
+    if kind not in _NOISE:
+        raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+    return _NOISE[kind]
 
 
 def noise_grid(kind: str, n: int = 2001) -> np.ndarray:
     """A z grid that holds all but ~2e-9 of the noise mass: [-6, 6] for N(0,1), [-1, 1] for U(-1,1)."""
-    if kind == "gaussian":
-        return np.linspace(-6.0, 6.0, n)
-    if kind == "uniform":
-        return np.linspace(-1.0, 1.0, n)
-    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+    lo, hi = _noise(kind)[0]
+    return np.linspace(lo, hi, n)
 
 
 def noise_pdf(z, kind: str) -> np.ndarray:
-    z = np.asarray(z, dtype=float)
-    if kind == "gaussian":
-        return stats.norm.pdf(z)
-    if kind == "uniform":
-        return np.where(np.abs(z) <= 1.0, 0.5, 0.0)
-    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+    return _noise(kind)[1](np.asarray(z, dtype=float))
 
 
 def noise_cdf(z, kind: str) -> np.ndarray:
-    z = np.asarray(z, dtype=float)
-    if kind == "gaussian":
-        return stats.norm.cdf(z)
-    if kind == "uniform":
-        return np.clip((z + 1.0) / 2.0, 0.0, 1.0)
-    raise ValueError(f"unknown noise {kind!r}: expected one of {NOISE_KINDS}")
+    return _noise(kind)[2](np.asarray(z, dtype=float))
 
 
 @torch.no_grad()

@@ -43,7 +43,7 @@ class ToyConfig:
     gp_weight: float = 10.0  # λ of the WGAN-GP gradient penalty, >= 0
     clip_value: float = 0.01  # WGAN weight clipping range [-c, c], > 0
     d_grad_clip: float = 0.0  # clip the norm of D's gradient to this, >= 0 (0 = off)
-    seed: int = 0  # seeds the networks' init and every sample drawn, 0..2**63-2
+    seed: int = 0  # seeds the networks' init and every sample drawn, 0..2**32-1
     log_every: int = 20  # record history every this many iterations, >= 1
     history_len: int = 2000  # rows kept in history before it thins itself, >= 4
     n_eval: int = 4000  # fixed generated samples behind sample-based metrics (coverage, histogram JSD), >= 1
@@ -64,7 +64,7 @@ class ToyConfig:
         _integer(self, "k_g", 1, 100)
         _integer(self, "batch_size", 2, 100_000)
         _integer(self, "noise_dim", 1, 64)
-        _integer(self, "seed", 0, 2**63 - 2)
+        _integer(self, "seed", 0, 2**32 - 1)
         _integer(self, "log_every", 1, 10**9)
         _integer(self, "history_len", 4, 10**7)
         _integer(self, "n_eval", 1, 10**6)

@@ -4,7 +4,7 @@
 - ``plot_divergences_vs_shift``: JSD (flat at log 2 once the supports separate) and W1 as the generator slides.
 - ``plot_generator_losses``: minimax vs non-saturating generator loss and their gradients against D(G(z)).
 
-All numbers come from ``ganlab.theory`` and ``ganlab.losses``; nothing here re-derives a formula.
+All numbers come from ``ganlab.theory`` (divergences and losses); nothing here re-derives a formula.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def plot_generator_losses(ax_loss=None, ax_grad=None, d=None) -> dict:
     """Both generator losses (``ax_loss``) and their gradients w.r.t. the logit (``ax_grad``) vs D(G(z)).
 
     ``d``: the D(G(z)) values to plot (default 400 points in (0.001, 0.999)). Losses come from
-    ``ganlab.losses.generator_loss`` on the logit log(d / (1 - d)), gradients from
+    ``ganlab.theory.generator_loss`` on the logit log(d / (1 - d)), gradients from
     ``generator_loss_grad_wrt_logit``. Returns ``{"loss_ns", "loss_minimax", "grad_ns", "grad_minimax"}``
     for the axes given (``ax_loss`` defaults to the current axes).
     """

@@ -8,7 +8,7 @@ import numpy as np
 CLASS_COLOURS = ("#1f77b4", "#d62728")
 
 
-def grid(xlim, ylim, n: int = 150) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mesh(xlim, ylim, n: int = 150) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A mesh over the box: ``(XX, YY, points)`` with ``points`` of shape (n*n, 2)."""
     XX, YY = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
     return XX, YY, np.c_[XX.ravel(), YY.ravel()]
@@ -29,7 +29,7 @@ def plot_points(X, y=None, ax=None, **kw):
 def plot_proba(proba_fn, xlim, ylim, ax=None, n: int = 150, boundary: bool = True):
     """Shade P(y=1 | x) over the box (blue 0 .. red 1) and draw the 0.5 decision boundary."""
     ax = ax or plt.gca()
-    XX, YY, pts = grid(xlim, ylim, n)
+    XX, YY, pts = mesh(xlim, ylim, n)
     P = np.asarray(proba_fn(pts)).reshape(XX.shape)
     arts = [ax.contourf(XX, YY, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35, vmin=0, vmax=1)]
     if boundary:
@@ -42,7 +42,7 @@ def plot_proba(proba_fn, xlim, ylim, ax=None, n: int = 150, boundary: bool = Tru
 def plot_density(logpdf_fn, xlim, ylim, ax=None, n: int = 150, filled: bool = False, **kw):
     """Contours of a density given as log p(x); ``filled`` shades it instead."""
     ax = ax or plt.gca()
-    XX, YY, pts = grid(xlim, ylim, n)
+    XX, YY, pts = mesh(xlim, ylim, n)
     D = np.exp(np.asarray(logpdf_fn(pts))).reshape(XX.shape)
     art = (ax.contourf(XX, YY, D, levels=12, cmap="viridis", **kw) if filled
            else ax.contour(XX, YY, D, levels=6, **kw))

@@ -29,6 +29,7 @@ import torch
 from scipy import stats
 from IPython.display import display
 
+from ganlab.core import BoundedList, TrainingDiverged, one_thread, save_gif
 from ganlab.theory import Gaussian, GaussianMixture
 from ganlab.toy import ToyConfig, ToyTrainer, coverage_1d
 from ganlab.viz import ToyFigure
@@ -298,7 +299,7 @@ class Dashboard:
         self._update_readout()
 
     def coverage(self, n: int = 1000) -> dict:
-        """Mode coverage of G (ganlab.mixtures.coverage) on n evenly spaced noise quantiles."""
+        """Mode coverage of G (ganlab.toy.coverage) on n evenly spaced noise quantiles."""
         u = (np.arange(n) + 0.5) / n
         z = stats.norm.ppf(u) if self.trainer.config.noise == "gaussian" else 2 * u - 1
         if self.trainer.config.noise_dim != 1:
