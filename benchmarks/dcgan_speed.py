@@ -30,7 +30,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganlab.images import (metrics, DCGANConfig, Discriminator, Generator, DCGANTrainer, image_grid, to_uint8, load_mnist, get_classifier)  # noqa: E402
+from ganlab.images import (metrics, DCGANConfig, Discriminator, Generator, DCGANTrainer, image_grid, to_uint8,
+                           load_mnist, get_classifier)  # noqa: E402
 from ganlab.core import get_device  # noqa: E402
 
 N_EVAL = 2000
@@ -66,7 +67,7 @@ def run_ganlab(args, images, scorer, device) -> dict:
         if t.train_seconds >= next_eval[0]:
             evals.append((t.train_seconds, *scorer(t.generate(zeval))))
             next_eval[0] += args.eval_every
-    print(f"[ganlab] {load_str()}; device {tr.device}, threads {torch.get_num_threads()}, "
+    print(f"[ganlab] {load_str()}; device {tr.device}, threads {tr.threads or torch.get_num_threads()}, "
           f"bf16 {tr.bf16}, batch {tr.config.batch_size}, width {tr.config.ngf}", flush=True)
     tr.train(minutes=args.minutes, callback=cb, progress=False)
     evals.append((tr.train_seconds, *scorer(tr.generate(zeval))))
@@ -75,14 +76,14 @@ def run_ganlab(args, images, scorer, device) -> dict:
     return dict(name="ganlab DCGANTrainer", images=tr.step * tr.config.batch_size, seconds=tr.train_seconds,
                 images_per_s=tr.step * tr.config.batch_size / tr.train_seconds,
                 steady_images_per_s=float(np.median(steady)), evals=evals,
-                grid=image_grid(tr.generate(zeval[:64])), threads=torch.get_num_threads(), load=load_str())
+                grid=image_grid(tr.generate(zeval[:64])), threads=tr.threads or torch.get_num_threads(), load=load_str())
 
 
 # ---- the plain loop, pytorch/examples style -------------------------------------------------
 
 
 def run_plain(args, images, scorer, device) -> dict:
-    torch.set_num_threads(os.cpu_count() or 1)  # torch's default; the trainer may have lowered it
+    torch.set_num_threads(os.cpu_count() or 1)  # torch's default (ganlab's trainer sets its own only while it trains)
     nz, width, B = 100, 64, 64
     cfg = DCGANConfig(nz=nz, ngf=width, ndf=width)
     torch.manual_seed(0)

@@ -55,7 +55,7 @@ def main(argv=None) -> int:
             for amp in args.amp:
                 tr, ips, warm = measure(images, b, c, amp, args.seconds, args.ngf)
                 print(f"{b:>6} {str(c):>7} {('bf16' if tr.bf16 else 'fp32'):>5} {ips:>10.0f} "
-                      f"{len(images) / ips:>8.2f} {warm:>9.1f}  {tr.device} threads={torch.get_num_threads()}",
+                      f"{len(images) / ips:>8.2f} {warm:>9.1f}  {tr.device} threads={tr.threads or torch.get_num_threads()}",
                       flush=True)
     return 0
 

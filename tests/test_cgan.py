@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from ganlab.core import checkpoint as ckpt
-from ganlab.images import (CGANConfig, CondDiscriminator, CondGenerator, digit_grid_inputs, label_vectors, CGANTrainer, export_generator, is_conditional_checkpoint, load_generator, sample)
+from ganlab.images import (CGANConfig, CondDiscriminator, CondGenerator, digit_grid_inputs, label_vectors,
+                           CGANTrainer, export_generator, is_conditional_checkpoint, load_generator, sample)
 from ganlab.toy.conditional import quadrant_blobs, quadrant_of
 
 TINY = dict(nz=8, ngf=4, ndf=4, batch_size=16, log_every=1)

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 from ganlab.core import checkpoint as ckpt, TrainingDiverged
-from ganlab.images import (DCGANConfig, count_parameters, layer_shapes, layer_table, Discriminator, Generator, DCGANTrainer, image_grid, to_unit, to_uint8)
+from ganlab.images import (DCGANConfig, count_parameters, layer_shapes, layer_table, Discriminator, Generator,
+                           DCGANTrainer, image_grid, to_unit, to_uint8)
 
 TINY = dict(nz=8, ngf=4, ndf=4, batch_size=16, log_every=1)
 
@@ -203,3 +204,38 @@ def test_live_view_draws_png(data):
     tr.train(steps=3, progress=False, callback=view.update)
     assert view.widget.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert list(view.l_loss_d.get_xdata()) == tr.history["epoch"]
+
+
+def test_a_trainer_changes_nothing_outside_itself(data):
+    """Threads and cuDNN's flag are set only while train() runs; weights come from a seeded fork."""
+    threads, bench = torch.get_num_threads(), torch.backends.cudnn.benchmark
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    tr = DCGANTrainer(DCGANConfig(nz=8, ngf=4, ndf=4, batch_size=16), device="cpu", data=data, threads=1)
+    seen = []
+    tr.train(steps=3, progress=False, step_hook=lambda t: seen.append(torch.get_num_threads()))
+    assert seen == [1, 1, 1]  # the trainer's own setting inside the loop
+    assert torch.get_num_threads() == threads and torch.backends.cudnn.benchmark == bench
+    assert torch.equal(torch.rand(3), expected)  # the caller's random stream was not touched
+    twin = DCGANTrainer(DCGANConfig(nz=8, ngf=4, ndf=4, batch_size=16), device="cpu", data=data, threads=1)
+    assert all(torch.equal(a, b) for a, b in zip(twin.G.state_dict().values(),
+                                                 DCGANTrainer(twin.config, device="cpu", data=data).G.state_dict().values()))
+
+
+def test_dry_run_never_overwrites_a_real_checkpoint(tmp_path, capsys):
+    from ganlab.__main__ import main
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "last.pt").write_bytes(b"a real checkpoint")
+    assert main(["dcgan", "train", "--dry-run", "--device", "cpu", "--out", str(out), "--no-progress"]) == 2
+    assert "would overwrite" in capsys.readouterr().err
+    assert (out / "last.pt").read_bytes() == b"a real checkpoint"
+
+
+def test_layer_table_of_the_conditional_nets():
+    from ganlab.images import CGANConfig, CondDiscriminator, CondGenerator
+    cfg = CGANConfig(nz=10, ngf=8, ndf=8)
+    g_rows, d_rows = layer_shapes(CondGenerator(cfg)), layer_shapes(CondDiscriminator(cfg))
+    assert g_rows[0] == ("input", (2, 10), 0) and g_rows[-1][1] == (2, 1, 28, 28)
+    assert d_rows[-1][1] == (2,)

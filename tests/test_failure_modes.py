@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.toy import (BatchedGAN, ToyConfig, bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d, jsd_floor_2d, ring, PRESETS, fixes_for_mode_collapse, preset, MLPConfig)
+from ganlab.toy import (BatchedGAN, ToyConfig, bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d,
+                        jsd_floor_2d, ring, PRESETS, fixes_for_mode_collapse, preset, MLPConfig)
 from ganlab.toy.stacked_adam import StackedAdam
 from ganlab.theory import gradient_penalty, LOG2
 from ganlab.toy.nets import init_stacked as init_mlp, stacked_forward as mlp_forward

@@ -8,7 +8,9 @@ import torch
 from scipy.stats import gaussian_kde, norm
 
 from ganlab.theory import GaussianMixture
-from ganlab.basics import (ImplicitSampler, histogram_density, GaussianClassifier, GaussianKDE, nearest_distance, LogisticRegression, loss_and_grad, correlated_features, moons, two_class_2d)
+from ganlab.basics import (ImplicitSampler, histogram_density, GaussianClassifier, GaussianKDE,
+                           nearest_distance, LogisticRegression, loss_and_grad, correlated_features, moons,
+                           two_class_2d)
 
 
 @pytest.fixture(scope="module")

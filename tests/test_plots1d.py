@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.theory import (Gaussian, GaussianMixture, generator_loss, LOG2, js_divergence, optimal_discriminator, wasserstein1)
-from ganlab.viz import (density_grid, plot_densities_and_dstar, plot_divergences_vs_shift, plot_generator_losses)
+from ganlab.theory import (Gaussian, GaussianMixture, generator_loss, LOG2, js_divergence,
+                           optimal_discriminator, wasserstein1)
+from ganlab.viz import (density_grid, plot_densities_and_dstar, plot_divergences_vs_shift,
+                        plot_generator_losses)
 
 
 @pytest.fixture

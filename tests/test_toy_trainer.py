@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.theory import (Gaussian, GaussianMixture, discriminator_loss, generator_loss, generator_loss_grad_wrt_logit, LOG2, LOG4, js_divergence)
+from ganlab.theory import (LOG2, LOG4, Gaussian, GaussianMixture, discriminator_loss, generator_loss,
+                           generator_loss_grad_wrt_logit, js_divergence)
 from ganlab.core import History, TrainingDiverged
 from ganlab.toy import MLPConfig, ToyConfig, ToyTrainer
 
@@ -125,3 +126,65 @@ def test_training_lowers_jsd_on_a_gaussian():
     start = t.metrics()["jsd"]
     t.step(600)
     assert t.metrics()["jsd"] < 0.5 * start
+
+
+def test_one_config_for_both_engines_with_clear_errors():
+    from ganlab.toy import BatchedGAN, ring
+    cfg = small()
+    assert BatchedGAN(cfg.with_(batch_size=16)).config.lr_d == cfg.lr_d  # the same ToyConfig drives both
+    with pytest.raises(ValueError, match="mbstd=True is implemented by ganlab.toy.BatchedGAN only"):
+        ToyTrainer(small(mbstd=True))
+    with pytest.raises(ValueError, match="k_g=2 is implemented by ganlab.toy.ToyTrainer only"):
+        BatchedGAN(small(k_g=2))
+    with pytest.raises(ValueError, match="noise='uniform' is implemented by ganlab.toy.ToyTrainer only"):
+        BatchedGAN(small(noise="uniform"))
+    with pytest.raises(ValueError, match="ToyTrainer trains 1-D targets"):
+        ToyTrainer(small(target=ring(8)))
+
+
+def test_both_engines_share_one_api():
+    from ganlab.toy import BatchedGAN
+    cfg = small(log_every=10, n_eval=500)
+    toy, batched = ToyTrainer(cfg), BatchedGAN(cfg.with_(batch_size=cfg.batch_size))
+    assert toy.step(20) is toy and batched.step(20) is batched
+    x = np.linspace(-2, 5, 7)
+    assert toy.d_prob(x).shape == (7,) and batched.d_prob(x).shape == (1, 7)
+    assert toy.samples(100).shape == (100, 1) and batched.samples(100).shape == (1, 100, 1)
+    assert toy.history.array("jsd").shape == (3,) and batched.history.array("jsd").shape == (3, 1)
+    assert toy.final("jsd") == toy.history.array("jsd")[-1]
+    assert set(toy.metrics()) >= {"jsd", "v"} and set(batched.metrics()) >= {"jsd", "covered", "quality"}
+
+
+@pytest.mark.parametrize("loss", ["wgan-clip", "wgan-gp"])
+def test_toy_trainer_runs_the_wasserstein_losses(loss):
+    t = ToyTrainer(small(loss=loss, k_d=3, clip_value=0.05))
+    t.step(30)
+    assert np.isfinite(t.last["loss_d"]) and np.isfinite(t.last["loss_g"])
+    if loss == "wgan-clip":
+        assert all(float(p.abs().max()) <= 0.05 + 1e-7 for p in t.D.parameters())
+    # critic scores are recorded raw (no sigmoid): the critic loss is their difference (+ the penalty)
+    gap = t.last["d_fake"] - t.last["d_real"]
+    if loss == "wgan-clip":
+        assert t.last["loss_d"] == pytest.approx(gap, abs=1e-6)
+    else:
+        assert t.last["loss_d"] >= gap - 1e-6
+
+
+def test_rejected_settings_leave_the_config_as_it_was():
+    t = ToyTrainer(small())
+    with pytest.raises(ValueError, match="lr_d must be in"):
+        t.set_lr(lr_d=-1.0)
+    assert t.config.lr_d == small().lr_d and t.opt_d.param_groups[0]["lr"] == small().lr_d
+    with pytest.raises(ValueError, match="seed must be an integer in 0..4294967295, got -3"):
+        t.reset(seed=-3)
+    assert t.config.seed == small().seed
+
+
+def test_building_and_training_leave_the_global_rng_alone():
+    from ganlab.toy import BatchedGAN
+    torch.manual_seed(99)
+    expected = torch.rand(4)
+    torch.manual_seed(99)
+    ToyTrainer(small()).step(5)
+    BatchedGAN(small()).step(5)
+    assert torch.equal(torch.rand(4), expected)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ganlab.core import seeded
 from ganlab.images.sampling import sample
 
 
@@ -102,9 +103,9 @@ def fit_label_regressor(images: torch.Tensor, labels: torch.Tensor, steps: int =
     ``nn.Embedding`` (K, 784) whose rows are the predicted images in [0, 255] / 255 scale.
     """
     g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = nn.Embedding(n_classes, images.shape[1] * images.shape[2])
-    nn.init.zeros_(model.weight)
+    with seeded(seed):  # nn.Embedding draws an init from torch's global generator: keep the caller's stream
+        model = nn.Embedding(n_classes, images.shape[1] * images.shape[2])
+    nn.init.zeros_(model.weight)  # a fixed start: the random init is overwritten
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     flat = images.reshape(len(images), -1)
     for _ in range(steps):

@@ -26,7 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganlab.core import one_thread
+from ganlab.core import one_thread, seeded
+from ganlab.theory import discriminator_loss, real_loss
+from ganlab.toy.nets import MLPConfig, mlp
 
 
 def two_branch_data(n: int = 2000, noise: float = 0.07, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,16 +49,10 @@ def branch(c: torch.Tensor) -> torch.Tensor:
     return 0.4 + 0.6 * c
 
 
-def mlp(n_in: int, n_out: int, width: int = 64, act: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """n_in → width → width → n_out (no output activation: logits or raw values)."""
-    return nn.Sequential(nn.Linear(n_in, width), act(), nn.Linear(width, width), act(), nn.Linear(width, n_out))
-
-
 def fit_regressor(c: torch.Tensor, x: torch.Tensor, steps: int = 600, lr: float = 3e-3, seed: int = 0) -> nn.Module:
     """An MLP c → x fitted by mean squared error (full batch, Adam). Returns it in eval mode."""
-    with one_thread():
-        torch.manual_seed(seed)
-        net = mlp(c.shape[1], x.shape[1])
+    with one_thread(), seeded(seed):
+        net = mlp(c.shape[1], x.shape[1], MLPConfig(width=64, depth=2, activation="relu"))
         opt = torch.optim.Adam(net.parameters(), lr=lr)
         for _ in range(steps):
             loss = ((net(c) - x) ** 2).mean()
@@ -72,7 +68,7 @@ class ToyCondG(nn.Module):
     def __init__(self, nz: int = 2, nc: int = 1, nx: int = 1, width: int = 64):
         super().__init__()
         self.nz = nz
-        self.net = mlp(nz + nc, nx, width)
+        self.net = mlp(nz + nc, nx, MLPConfig(width=width, depth=2, activation="relu"))
 
     def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([z, c], dim=1))  # (B, nx)
@@ -107,26 +103,23 @@ class ToyCGANConfig:
 def train_toy_cgan(c: torch.Tensor, x: torch.Tensor, config: ToyCGANConfig | None = None) -> ToyCondG:
     """Train G(z, c) against D(x, c) (non-saturating BCE) on the pairs; returns G in eval mode."""
     cfg = config or ToyCGANConfig()
-    with one_thread():
-        torch.manual_seed(cfg.seed)
+    with one_thread(), seeded(cfg.seed):
         G = ToyCondG(cfg.nz, c.shape[1], x.shape[1], cfg.width)
-        D = mlp(x.shape[1] + c.shape[1], 1, cfg.width, act=lambda: nn.LeakyReLU(0.2))
+        D = mlp(x.shape[1] + c.shape[1], 1, MLPConfig(width=cfg.width, depth=2, activation="leaky_relu"))
         opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
         opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
-        bce = nn.BCEWithLogitsLoss()
         g = torch.Generator().manual_seed(cfg.seed + 1)
         B = min(cfg.batch_size, len(c))
-        ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
         for _ in range(cfg.steps):
             idx = torch.randint(0, len(c), (B,), generator=g)
             cr, xr = c[idx], x[idx]  # real pairs (B, 1), (B, 1)
             cf = c[torch.randint(0, len(c), (B,), generator=g)]  # conditions for the fakes
             xf = G(torch.randn(B, cfg.nz, generator=g), cf)
-            loss_d = bce(D(torch.cat([xr, cr], 1)), ones) + bce(D(torch.cat([xf.detach(), cf], 1)), zeros)
+            loss_d = discriminator_loss(D(torch.cat([xr, cr], 1)), D(torch.cat([xf.detach(), cf], 1)))
             opt_d.zero_grad()
             loss_d.backward()
             opt_d.step()
-            loss_g = bce(D(torch.cat([xf, cf], 1)), ones)
+            loss_g = real_loss(D(torch.cat([xf, cf], 1)))  # non-saturating: fakes labelled real
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
