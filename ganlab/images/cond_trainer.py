@@ -1,8 +1,9 @@
 """Train the conditional DCGAN with the DCGAN machinery: same loop, same speed tricks, labels added.
 
 :class:`CGANTrainer` is a :class:`~ganlab.images.trainer.DCGANTrainer` whose networks take a label
-(:class:`~ganlab.images.nets.CondGenerator`, :class:`~ganlab.images.nets.CondDiscriminator`). Everything else is inherited: the data on the device, the seeded batch order,
-bf16 autocast, the NaN guard with roll-back, the history, exact resume. What changes:
+(:class:`~ganlab.images.nets.CondGenerator`, :class:`~ganlab.images.nets.CondDiscriminator`). Everything
+else is inherited: the data on the device, the seeded batch order, bf16 autocast, the training step, the NaN
+guard with roll-back, the history, exact resume. What changes (three hooks):
 
 * a real batch carries its labels, gathered with the *same* seeded indices as its images;
 * fake labels are drawn uniformly from the trainer's noise generator (so resume stays exact);
@@ -28,7 +29,7 @@ import torch
 
 from ganlab.core import load_checkpoint
 from ganlab.images.nets import CGANConfig, CondDiscriminator, CondGenerator, digit_grid_inputs
-from ganlab.images.pixels import image_grid, to_unit
+from ganlab.images.pixels import image_grid
 from ganlab.images.trainer import FORMAT as DCGAN_FORMAT
 from ganlab.images.trainer import DCGANTrainer
 
@@ -84,11 +85,8 @@ class CGANTrainer(DCGANTrainer):
 
         Both are gathered with the same slice of the seeded epoch permutation.
         """
-        idx = self.batch_indices(step)
-        x = to_unit(self.data[idx])  # (B, 1, 28, 28)
-        if self.cuda:
-            x = x.contiguous(memory_format=torch.channels_last)
-        return x, self.labels[idx]
+        x, _ = super().batch(step)  # (B, 1, 28, 28)
+        return x, self.labels[self.batch_indices(step)]  # (B,)
 
     def fake_labels(self) -> torch.Tensor:
         """The digits G is asked for: uniform, from the noise generator (drawn after z, so resume stays exact)."""

@@ -135,6 +135,8 @@ class Generator(nn.Module):
             if len(yv) != len(z):
                 raise ValueError(f"{len(z)} noise vectors but {len(yv)} labels")
             z = torch.cat([z, yv], dim=1)
+        elif y is not None:
+            raise ValueError("labels given to an unconditional generator (n_classes=0)")
         return self.upsample(self.project(z))
 
 
@@ -171,6 +173,8 @@ class Discriminator(nn.Module):
                 raise ValueError(f"this discriminator is conditional: pass labels y in 0..{self.n_classes - 1}")
             yv = label_vectors(y, self.n_classes).to(device=phi.device, dtype=phi.dtype)  # (B, K)
             out = out + (self.embed(yv) * phi).sum(dim=1)  # + ⟨e_y, φ(x)⟩: "is it a realistic y?"
+        elif y is not None:
+            raise ValueError("labels given to an unconditional discriminator (n_classes=0)")
         return out
 
 

@@ -26,7 +26,8 @@ The conditional trainer (:mod:`ganlab.images.cond_trainer`) overrides three hook
 
 Training is the standard DCGAN recipe: Adam(β=(0.5, 0.999)) (learning rate from the config); the discriminator sees a
 batch of real images and a separate batch of fakes; the generator uses the non-saturating
-loss −log D(G(z)); both losses are ``BCEWithLogitsLoss`` on the discriminator's logits.
+loss −log D(G(z)); both losses are binary cross-entropy on the discriminator's logits
+(``ganlab.theory.real_loss`` / ``fake_loss``: ``binary_cross_entropy_with_logits``, as ``BCEWithLogitsLoss``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from ganlab.core import (TrainingDiverged, cudnn_benchmark, get_device, load_che
 from ganlab.images.nets import DCGANConfig, Discriminator, Generator
 from ganlab.images.pixels import image_grid, to_unit
 from ganlab.images.sampling import export_generator, generate, sample
-from ganlab.theory import real_loss, fake_loss
+from ganlab.theory import fake_loss, real_loss
 
 FORMAT = "ganlab-dcgan-1"
 HISTORY_KEYS = ("step", "epoch", "seconds", "loss_D", "loss_G", "D_x", "D_G_z", "images_per_s")
