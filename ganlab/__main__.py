@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "dcgan":
         from ganlab.cli.images import main as run
         return run(rest)
-    print(f"unknown command {cmd!r}\n\n{USAGE}", file=sys.stderr)
+    print(f"ganlab: error: unknown command {cmd!r}: expected doctor, toy or dcgan (see: python -m ganlab --help)",
+          file=sys.stderr)
     return 2
 
 

@@ -1,6 +1,7 @@
 """ganlab.core: scoped settings, bounded buffers, atomic files, the PNG/GIF encoder, where data lives."""
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +101,18 @@ def test_data_and_runs_live_outside_an_installed_package(tmp_path, monkeypatch):
     monkeypatch.setenv("GANLAB_DATA", str(tmp_path / "d"))
     monkeypatch.setenv("GANLAB_RUNS", str(tmp_path / "r"))
     assert paths.data_dir() == tmp_path / "d" and paths.runs_dir() == tmp_path / "r"
+
+
+def test_a_killed_writer_leaves_nothing_behind_for_long(tmp_path):
+    """Minor item of issue 14: SIGKILL left orphan .tmp/.part files; the next write of that file removes them."""
+    import os
+    target = tmp_path / "last.pt"
+    old = [tmp_path / "last.pt.abc123.part", tmp_path / "last.pt.zz9.tmp"]
+    fresh = tmp_path / "last.pt.live.part"  # a writer that may still be running
+    for p in old + [fresh]:
+        p.write_bytes(b"half")
+    for p in old:
+        os.utime(p, (time.time() - 3600, time.time() - 3600))
+    atomic_write(target, lambda f: f.write(b"whole"))
+    assert target.read_bytes() == b"whole"
+    assert not any(p.exists() for p in old) and fresh.exists()

@@ -180,3 +180,40 @@ def test_readout_is_exact_after_every_tick():
 
 def test_show_returns_none_so_it_displays_once():
     assert small_panel().show() is None
+
+
+def test_a_refused_setting_changes_nothing():
+    """Issue 14.2: set(lr_d=0) used to keep lr_d = 0 in the config, so every later change and Reset failed."""
+    p = small_panel()
+    lr_d, seed = p.trainer.config.lr_d, p.trainer.config.seed
+    with pytest.raises(ValueError, match=r"lr_d must be in \(0, 10\], got 0"):
+        p.set(lr_d=0)
+    assert p.trainer.config.lr_d == lr_d and p.trainer.opt_d.param_groups[0]["lr"] == lr_d
+    p.set(lr_d=1e-3)  # later changes still work
+    assert p.trainer.opt_d.param_groups[0]["lr"] == 1e-3
+    p.w_seed.value = 10**23  # a 23-digit seed typed into the box
+    assert "seed must be an integer in 0..4294967295" in p.message.value
+    assert p.trainer.config.seed == seed and p.w_seed.value == seed  # the box shows the seed in effect
+    p.reset()  # Reset still builds a working run
+    p.w_width.value = 16
+    assert p.trainer.config.g.width == 16 and p.trainer.G.net[0].out_features == 16
+
+
+def test_dashboard_config_checks_every_field():
+    for kw, match in ((dict(chunk=0), "chunk must be an integer in 1..10000"),
+                      (dict(max_frames=2), "max_frames must be an integer in 4..10000"),
+                      (dict(redraw_hz=float("inf")), "redraw_hz must be a finite number")):
+        with pytest.raises(ValueError, match=match):
+            DashboardConfig(**kw).validate()
+
+
+def test_a_refused_value_while_playing_pauses_once(monkeypatch):
+    p = small_panel()
+    p.play()
+
+    def refused(n=1):
+        raise ValueError("lr_d must be in (0, 10], got 0")
+
+    monkeypatch.setattr(p.trainer, "step", refused)
+    p.ticker.value += 1
+    assert not p.playing and "Paused: lr_d must be in" in p.message.value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -202,3 +203,41 @@ def test_real_test_split_from_shared_mirror(tmp_path, monkeypatch):
     assert labels.shape == (10000,) and labels.dtype == torch.int64
     assert set(labels.tolist()) == set(range(10))
     assert int(labels[0]) == 7  # the first test digit is a 7
+
+
+def test_a_flipped_byte_in_a_cached_file_is_refetched_not_a_crash(fake):
+    """Issue 14.3: zlib.error from a corrupt deflate stream used to crash every later load."""
+    mnist.load_mnist("train", root=fake["cache"])
+    (fake["cache"] / "train.pt").unlink()
+    bad = fake["cache"] / mnist.FILES["train"][0]
+    blob = bytearray(bad.read_bytes())
+    blob[10] ^= 0xFF  # one flipped byte: the first byte of the deflate stream (its block header)
+    bad.write_bytes(bytes(blob))
+    with pytest.raises(zlib.error):
+        gzip.decompress(bytes(blob))  # what used to escape from verify_file
+    assert not mnist.verify_file(bad)
+    images, _ = mnist.load_mnist("train", root=fake["cache"])
+    assert np.array_equal(images.numpy(), fake["arrays"]["train"][0])
+    assert mnist.verify_file(bad)  # the bad copy was replaced by a good one
+
+
+def test_a_read_only_cache_with_verified_files_still_loads(fake, monkeypatch):
+    """Issue 14.6: the parsed-tensor cache is optional; failing to write it must not fail the load."""
+    mnist.load_mnist("test", root=fake["cache"])
+    (fake["cache"] / "test.pt").unlink()
+
+    def read_only(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist, "atomic_write", read_only)
+    images, labels = mnist.load_mnist("test", root=fake["cache"])
+    assert len(images) == len(labels) == N and not (fake["cache"] / "test.pt").exists()
+
+
+def test_an_unwritable_data_folder_says_what_to_do(fake, monkeypatch):
+    def read_only(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mnist, "atomic_write", read_only)
+    with pytest.raises(PermissionError, match="set GANLAB_DATA to a writable folder"):
+        mnist.load_mnist("train", root=fake["cache"])

@@ -194,3 +194,28 @@ def test_wasserstein1_vs_scipy_weighted_on_our_nodes(p, q):
     x, w = quadrature(p, q)
     ref = stats.wasserstein_distance(x, x, p.pdf(x) * w, q.pdf(x) * w)
     assert wasserstein1(p, q) == pytest.approx(ref, rel=0.02, abs=1e-3)
+
+
+def test_weights_that_pass_validation_also_sample():
+    """Issue 14.10: (0.3333333,)*3 passed the 1e-6 tolerance, then numpy refused to sample it."""
+    mix = GaussianMixture((0.0, 1.0, 2.0), (1.0, 1.0, 1.0), (0.3333333,) * 3)
+    assert abs(sum(mix.weights) - 1.0) < 1e-15
+    assert mix.sample(10, seed=0).shape == (10,)
+    assert mix.sample_torch(10).shape == (10, 1)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Gaussian(1e20, 1.0), r"mean must be in \[-10000, 10000\]"),
+    (lambda: Gaussian(0.0, 1e-9), r"sd must be in \[0.0001, 10000\]"),
+    (lambda: GaussianMixture((0.0, 5e4), (1.0, 1.0)), r"means\[1\] must be in"),
+])
+def test_parameters_outside_what_the_quadrature_handles_are_refused(make, match):
+    """Issue 14.10: a target mean of 1e20 gave JSD 0.173 instead of log 2."""
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_the_quadrature_is_exact_at_the_edges_of_the_allowed_range():
+    assert js_divergence(Gaussian(0, 1), Gaussian(1e4, 1)) == pytest.approx(LOG2, abs=1e-9)
+    assert js_divergence(Gaussian(-1e4, 1e-4), Gaussian(1e4, 1e-4)) == pytest.approx(LOG2, abs=1e-9)
+    assert js_divergence(Gaussian(3, 1e4), Gaussian(3, 1e4)) == pytest.approx(0.0, abs=1e-9)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -23,64 +24,100 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganlab.cli import Parser
+
 DRY_RUN_STEPS = 6
+
+
+ARCH_FLAGS = (("batch_size", "--batch-size"), ("ngf", "--ngf"), ("ndf", "--ndf"), ("amp", "--amp"), ("seed", "--seed"))
+DRY_RUN_MARK = "DRY_RUN"  # a file beside a --dry-run checkpoint, so a real run never resumes the toy model
 
 
 def _trainer(a: argparse.Namespace, last: Path):
     """A fresh trainer as the flags say, or the one in ``last`` to resume; plain or conditional by
-    ``--conditional`` (a resumed checkpoint must be the same kind)."""
+    ``--conditional`` (a resumed checkpoint must be the same kind, and the flags must match it)."""
     from ganlab.images import CGANConfig, CGANTrainer, DCGANConfig, DCGANTrainer, is_conditional_checkpoint
 
     cls, cfg_cls = (CGANTrainer, CGANConfig) if a.conditional else (DCGANTrainer, DCGANConfig)
     extra = {}
-    overrides = {k: v for k, v in (("batch_size", a.batch_size), ("ngf", a.ngf), ("ndf", a.ndf),
-                                   ("amp", a.amp)) if v is not None}
+    overrides = {k: getattr(a, k) for k, _ in ARCH_FLAGS if getattr(a, k) is not None}
+    overrides.update({k: v for k, v in (("lr_g", a.lr_g), ("lr_d", a.lr_d)) if v is not None})
+    cfg_cls(**overrides)  # bad flag values are reported as such, before anything is loaded or drawn
     if a.dry_run:  # tiny model on 256 random (labelled) "images": checks the plumbing in seconds
-        g = torch.Generator().manual_seed(a.seed)
+        g = torch.Generator().manual_seed(a.seed or 0)
         extra["data"] = torch.randint(0, 256, (256, 28, 28), dtype=torch.uint8, generator=g)
         if a.conditional:
             extra["labels"] = torch.randint(0, 10, (256,), generator=g)
         overrides = {"nz": 8, "ngf": 4, "ndf": 4, "batch_size": 32, "log_every": 2, **overrides}
     if last.is_file() and not a.fresh and not a.dry_run:
+        if (last.parent / DRY_RUN_MARK).exists():
+            raise ValueError(f"{last} was written by --dry-run (a tiny model on fake data): use another --out, "
+                             "or --fresh to replace it")
         if is_conditional_checkpoint(last) != a.conditional:
             kind = "a conditional" if not a.conditional else "an unconditional DCGAN"
             raise ValueError(f"{last} is {kind} checkpoint: use another --out or --fresh"
                              + ("" if a.conditional else ", or add --conditional"))
         tr = cls.load(last, device=a.device, compile=a.compile, **extra)
+        for key, flag in ARCH_FLAGS:
+            given, saved = getattr(a, key), getattr(tr.config, key)
+            if given is not None and given != saved:
+                raise ValueError(f"{flag} {given} differs from the checkpoint's {key}={saved}: resuming keeps the "
+                                 f"checkpoint's settings (pass --fresh to start over with new ones, or another --out)")
+        for key, opt in (("lr_g", tr.opt_G), ("lr_d", tr.opt_D)):  # learning rates may change on resume
+            if getattr(a, key) is not None:
+                setattr(tr.config, key, getattr(a, key))
+                for group in opt.param_groups:
+                    group["lr"] = getattr(a, key)
         print(f"resuming {last} at step {tr.step} (epoch {tr.step / tr.steps_per_epoch:.2f}); "
               "pass --fresh to start over")
         return tr
-    return cls(cfg_cls(seed=a.seed, **overrides), device=a.device, compile=a.compile, **extra)
+    return cls(cfg_cls(**overrides), device=a.device, compile=a.compile, **extra)
+
+
+FIRST_SAVE_S = 10.0  # the first checkpoint comes this soon (or at --save-every if that is shorter)
 
 
 def _train(a: argparse.Namespace) -> int:
-    from ganlab.core import load_checkpoint, runs_dir, save_png
+    from ganlab.core import TrainingDiverged, check_writable_dir, load_checkpoint, runs_dir, save_png
 
+    if not (math.isfinite(a.save_every) and a.save_every > 0):
+        raise ValueError(f"--save-every must be a number of seconds > 0, got {a.save_every}")
     if a.out is None:  # a dry run never writes into the real run folder
         out = Path(tempfile.mkdtemp(prefix="ganlab-dry-run-")) if a.dry_run else \
             runs_dir() / ("cgan" if a.conditional else "dcgan")
     else:
         out = Path(a.out)
+    check_writable_dir(out, "--out folder")  # before the data loads and the training starts
     last = out / "last.pt"
     if a.dry_run and last.exists():
         raise ValueError(f"--dry-run would overwrite {last} with a tiny fake-data model: "
                          "give an empty --out folder (or none: a temporary one is used)")
     tr = _trainer(a, last)
+    if a.dry_run:
+        (out / DRY_RUN_MARK).write_text("written by: python -m ganlab dcgan train --dry-run (fake data)\n")
+    elif a.fresh:
+        (out / DRY_RUN_MARK).unlink(missing_ok=True)
     print(f"{'conditional GAN' if a.conditional else 'DCGAN'}: device {tr.device}, bf16 autocast "
           f"{'on' if tr.bf16 else 'off'}, batch {tr.config.batch_size}, {tr.steps_per_epoch} steps per epoch")
-    last_save = [time.perf_counter()]
+    next_save = [time.perf_counter() + min(FIRST_SAVE_S, a.save_every)]
 
     def every_record(trainer, rec):  # periodic checkpoint + progress grid, so a kill loses little
-        if time.perf_counter() - last_save[0] >= a.save_every:
+        if time.perf_counter() >= next_save[0]:
             trainer.save(last)
             save_png(trainer.fixed_grid(), out / "grid_last.png")
-            last_save[0] = time.perf_counter()
+            next_save[0] = time.perf_counter() + a.save_every
 
     kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes}
     if not a.dry_run and a.epochs is None and a.minutes is None:
         kw["epochs"] = 1
     t0 = time.perf_counter()
-    tr.train(callback=every_record, progress=not a.no_progress, **kw)
+    try:
+        tr.train(callback=every_record, progress=not a.no_progress, **kw)
+    except TrainingDiverged as exc:
+        tr.save(last)  # the trainer rolled back: keep that last good state
+        print(f"ganlab: error: {exc} Saved that good state (step {tr.step}) to {last}; resume with lower "
+              "--lr-g / --lr-d, or --amp off.", file=sys.stderr)
+        return 1
     dt = time.perf_counter() - t0
     tr.save(last)
     grid_path = out / f"grid_step{tr.step:07d}.png"
@@ -101,9 +138,13 @@ def _train(a: argparse.Namespace) -> int:
 
 
 def _sample(a: argparse.Namespace) -> int:
+    from ganlab.core import check_output_file
     from ganlab.images import load_generator, sample
     from ganlab.images.sampling import sample_labels
 
+    out = check_output_file(a.out, (".npy",), "--out")  # np.save would add .npy to any other name
+    if not 0 <= a.seed <= 2**32 - 1:
+        raise ValueError(f"--seed must be an integer in 0..4294967295, got {a.seed}")
     G = load_generator(a.checkpoint, device=a.device)
     if a.label is not None and not G.n_classes:
         raise ValueError(f"--label needs a conditional checkpoint; {a.checkpoint} is not one")
@@ -111,8 +152,6 @@ def _sample(a: argparse.Namespace) -> int:
         raise ValueError(f"--label must be in 0..{G.n_classes - 1}, got {a.label}")
     labels = sample_labels(G, a.n, a.label)
     arr = sample(G, a.n, seed=a.seed, labels=labels).numpy()
-    out = Path(a.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, arr)
     if labels is None:
         print(f"wrote {out}: {arr.shape} {arr.dtype}")
@@ -128,9 +167,26 @@ def _eval(a: argparse.Namespace) -> int:
     from ganlab.images import (class_histogram, classifier_fid, get_classifier, kl_to_uniform, load_mnist,
                                nearest_neighbours, real_vs_real_baseline)
 
-    samples = torch.from_numpy(np.load(a.samples))
-    if samples.dtype != torch.uint8 or samples.dim() != 3 or tuple(samples.shape[1:]) != (28, 28):
-        raise ValueError(f"{a.samples}: expected uint8 N×28×28, got {samples.dtype} {tuple(samples.shape)}")
+    from ganlab.core import check_output_file
+
+    if a.nn < 1:
+        raise ValueError(f"--nn must be at least 1 (samples to look up), got {a.nn}")
+    if a.json:
+        check_output_file(a.json, (".json",), "--json")  # before the evaluation, not after it
+    path = Path(a.samples)
+    if not path.is_file():
+        raise FileNotFoundError(f"no samples file at {path}")
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise ValueError(f"cannot read {path} as a .npy array ({exc}); write it with: python -m ganlab dcgan sample") from None
+    if not isinstance(arr, np.ndarray):
+        raise ValueError(f"{path} holds several arrays (.npz); give one .npy file of uint8 N×28×28 samples")
+    if arr.dtype != np.uint8 or arr.ndim != 3 or tuple(arr.shape[1:]) != (28, 28):
+        raise ValueError(f"{path}: expected uint8 N×28×28, got {arr.dtype} {tuple(arr.shape)}")
+    if len(arr) < 2:
+        raise ValueError(f"{path} has {len(arr)} sample(s): FID and the histogram need at least 2")
+    samples = torch.from_numpy(arr)
     clf = get_classifier(device=a.device)
     test, _ = load_mnist("test")
     train, _ = load_mnist("train")
@@ -160,7 +216,7 @@ def _eval(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ganlab dcgan", description="MNIST DCGAN: train, sample, evaluate")
+    p = Parser(prog="python -m ganlab dcgan", description="MNIST DCGAN: train, sample, evaluate")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     t = sub.add_parser("train", help="train (or continue training) and write DIR/last.pt, grids, history.json")
@@ -168,16 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--epochs", type=float, help="epochs to train (default 1 if --minutes is not given)")
     g.add_argument("--minutes", type=float, help="wall-clock budget in minutes")
     t.add_argument("--device", help="auto (GPU when present), cpu or cuda; default $GANLAB_DEVICE or auto")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=int, help="seeds weights, batch order and noise (default 0; fixed on resume)")
     t.add_argument("--out", help="output folder (default: runs/dcgan, or runs/cgan with --conditional, "
                    "in the repository; $GANLAB_RUNS overrides)")
     t.add_argument("--batch-size", type=int)
     t.add_argument("--ngf", type=int, help="generator width")
     t.add_argument("--ndf", type=int, help="discriminator width")
     t.add_argument("--amp", choices=["auto", "bf16", "off"])
+    t.add_argument("--lr-g", type=float, help="generator learning rate (default 1e-3); may change on resume")
+    t.add_argument("--lr-d", type=float, help="discriminator learning rate (default 1e-3); may change on resume")
     t.add_argument("--compile", action="store_true", help="torch.compile G and D (CUDA)")
     t.add_argument("--fresh", action="store_true", help="ignore an existing DIR/last.pt")
-    t.add_argument("--save-every", type=float, default=60.0, help="seconds between checkpoints (default 60)")
+    t.add_argument("--save-every", type=float, default=60.0,
+                   help="seconds between checkpoints (default 60; the first comes after at most 10 s)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--dry-run", action="store_true", help="a few steps of a tiny model on fake data")
     t.add_argument("--conditional", action="store_true",
@@ -186,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="draw samples from a checkpoint into a .npy file (uint8 N×28×28)")
     s.add_argument("--checkpoint", required=True)
     s.add_argument("--n", type=int, default=10000)
-    s.add_argument("--out", default="samples.npy")
+    s.add_argument("--out", default="samples.npy", help="a .npy file (default samples.npy)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--device", help="default $GANLAB_DEVICE or auto")
     s.add_argument("--label", type=int, help="conditional checkpoints: the digit to draw (default: all in turn)")
@@ -211,6 +270,6 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"--n must be at least 1, got {a.n}")
             return _sample(a)
         return _eval(a)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (ValueError, OSError) as e:  # a user's mistake: one line, no traceback
+        print(f"ganlab: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

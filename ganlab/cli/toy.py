@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from ganlab.core import TrainingDiverged, save_gif
-from ganlab.theory import Gaussian, GaussianMixture
+from ganlab.cli import Parser
+from ganlab.core import TrainingDiverged, check_output_file, save_gif
+from ganlab.theory import LOSSES, Gaussian, GaussianMixture
 from ganlab.toy import MLPConfig, ToyConfig, ToyTrainer
 
 
@@ -35,12 +36,12 @@ def parse_target(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     d = ToyConfig()
-    p = argparse.ArgumentParser(prog="python -m ganlab toy", description=__doc__,
+    p = Parser(prog="python -m ganlab toy", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=3000, help="training iterations (default 3000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--target", type=parse_target, default=d.target, help="default gaussian:3,0.75")
-    p.add_argument("--loss", choices=["ns", "minimax"], default=d.loss)
+    p.add_argument("--loss", choices=list(LOSSES), default=d.loss)
     p.add_argument("--optimizer", choices=["adam", "sgd"], default=d.optimizer)
     p.add_argument("--lr-d", type=float, default=d.lr_d)
     p.add_argument("--lr-g", type=float, default=d.lr_g)
@@ -59,11 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         cfg = ToyConfig(target=args.target, loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
                         k_d=args.k_d, k_g=args.k_g, batch_size=args.batch, seed=args.seed,
                         g=MLPConfig(width=args.width), d=MLPConfig(width=args.width))
-        trainer = ToyTrainer(cfg)
         if args.steps < 1:
             raise ValueError(f"--steps must be >= 1, got {args.steps}")
+        if args.gif:  # output paths are checked before the training, so a typo costs nothing
+            check_output_file(args.gif, (".gif",), "--gif")
+        if args.metrics:
+            check_output_file(args.metrics, (".json",), "--metrics")
+        trainer = ToyTrainer(cfg)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"ganlab: error: {exc}", file=sys.stderr)
         return 2
     frames = []
     figure = None
@@ -84,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 frames.append(figure.rgb().copy())
     except TrainingDiverged as exc:
         status = f"diverged: {exc}"
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"ganlab: error: {exc}", file=sys.stderr)
     wall = time.perf_counter() - t0
     m = trainer.metrics()
     print(f"{trainer.iteration} iterations in {trainer.seconds:.1f} s training ({wall:.1f} s wall, "

@@ -25,11 +25,22 @@ def save_atomic(obj: dict, path: str | Path) -> Path:
 
 
 def load(path: str | Path, map_location: str | torch.device = "cpu") -> dict:
-    """Load a checkpoint with the safe loader (``weights_only=True``)."""
+    """Load a checkpoint with the safe loader (``weights_only=True``).
+
+    A missing file is a FileNotFoundError; a truncated, corrupt or foreign file is a ValueError that
+    names the path and what to do (never a loader traceback)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises RuntimeError, UnpicklingError, KeyError, EOFError...
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"cannot read checkpoint {path}: {reason}. The file is truncated, corrupt or not a "
+                         "ganlab checkpoint: delete it, or train again with --fresh") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"cannot read checkpoint {path}: it holds a {type(state).__name__}, not a ganlab checkpoint")
+    return state
 
 
 def rng_state() -> dict:

@@ -27,6 +27,7 @@ import hashlib
 import os
 import shutil
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +126,7 @@ def verify_file(path: str | Path, checksums: dict | None = None) -> bool:
         if md5_of(blob) in set(want.get("gz", ())):
             return True
         return want.get("raw") is not None and md5_of(gzip.decompress(blob)) == want["raw"]
-    except (OSError, EOFError, gzip.BadGzipFile, ValueError):
+    except (OSError, EOFError, gzip.BadGzipFile, ValueError, zlib.error):  # zlib.error: a flipped byte
         return False
 
 
@@ -174,9 +175,17 @@ def _urlopen(url: str, timeout: float):
     return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - https mirrors only
 
 
+def _unwritable(folder: Path, exc: OSError) -> PermissionError:
+    return PermissionError(f"cannot write MNIST into {folder} ({exc.strerror or exc}): set GANLAB_DATA to a "
+                           "writable folder (the cache goes to $GANLAB_DATA/mnist), or make this one writable")
+
+
 def _copy_into(src_read, dest: Path) -> None:
     """Write a stream to ``dest`` atomically, so a partial copy never has its name."""
-    atomic_write(dest, lambda out: shutil.copyfileobj(src_read, out))
+    try:
+        atomic_write(dest, lambda out: shutil.copyfileobj(src_read, out))
+    except PermissionError as exc:
+        raise _unwritable(dest.parent, exc) from None
 
 
 def _missing_message(root: Path, names: list[str], tried: list[str]) -> str:
@@ -202,7 +211,10 @@ def ensure_file(name: str, root: str | Path | None = None, download: bool = True
     if dest.exists():
         if verify_file(dest, checksums):
             return dest
-        dest.unlink()  # corrupt or partial: remove and fetch again
+        try:
+            dest.unlink()  # corrupt or partial: remove and fetch again
+        except PermissionError as exc:
+            raise _unwritable(root, exc) from None
     tried = [f"cache {root} (absent or corrupt)"]
     for mirror in local_mirrors():
         src = mirror / name
@@ -297,8 +309,12 @@ def load_mnist(split: str = "train", root: str | Path | None = None, download: b
 
 
 def _copy_tensor_cache(path: Path, images: torch.Tensor, labels: torch.Tensor, raw_md5: list) -> None:
+    """Cache the parsed tensors (optional: a read-only cache folder just parses again next time)."""
     blob = {"version": CACHE_VERSION, "raw_md5": raw_md5, "images": images, "labels": labels}
-    atomic_write(path, lambda f: torch.save(blob, f))
+    try:
+        atomic_write(path, lambda f: torch.save(blob, f))
+    except OSError:
+        pass
 
 
 def describe_data_location() -> str:

@@ -75,6 +75,9 @@ class DCGANConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if self.batch_size < 2:
+            raise ValueError(f"batch_size must be at least 2 (batch norm needs two images to normalise over), "
+                             f"got {self.batch_size!r}")
         for name in ("lr_g", "lr_d"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not (0 < v < 1):
@@ -85,8 +88,8 @@ class DCGANConfig:
                 raise ValueError(f"{name} must be in [0, 1), got {v!r}")
         if self.amp not in ("auto", "bf16", "off"):
             raise ValueError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed <= 2**32 - 1:
+            raise ValueError(f"seed must be an integer in 0..4294967295, got {self.seed!r}")
 
     def to_dict(self) -> dict:
         """Plain dict (numbers and strings only): what a checkpoint stores."""

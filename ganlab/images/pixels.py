@@ -27,6 +27,9 @@ def as_float_images(images) -> torch.Tensor:
 
     Accepts ``uint8`` pixels 0..255 (mapped by :func:`to_unit`) or floats already in ``[-1, 1]``
     (passed through), shaped ``N×28×28`` or ``N×1×28×28``; a NumPy array is converted first.
+    Floats outside [-1, 1] (e.g. 0..255 as floats) are refused, and so are floats that look like
+    pixels / 255 (nothing below 0 and at least half the pixels exactly 0, MNIST's background):
+    a metric on the wrong scale gives a confident wrong number, not an error.
     """
     if isinstance(images, np.ndarray):
         images = torch.from_numpy(images)
@@ -40,6 +43,15 @@ def as_float_images(images) -> torch.Tensor:
         return to_unit(images)
     if not images.is_floating_point():
         raise TypeError(f"images must be uint8 (0..255) or float in [-1, 1], got {images.dtype}")
+    images = images.detach()
+    if images.numel():
+        lo, hi = float(images.min()), float(images.max())
+        if lo < -1.001 or hi > 1.001:
+            raise ValueError(f"float images must be in [-1, 1] (the tanh scale), got values in [{lo:g}, {hi:g}]: "
+                             "pass uint8 pixels 0..255, or floats x / 127.5 - 1")
+        if lo >= 0 and float((images == 0).float().mean()) >= 0.5:  # a tanh never sits at exactly 0 that often
+            raise ValueError(f"these float images look like pixels / 255 (values in [{lo:g}, {hi:g}], mostly 0): "
+                             "ganlab expects [-1, 1]; convert with x * 2 - 1, or pass uint8 pixels 0..255")
     return images.float().unsqueeze(1)
 
 

@@ -24,6 +24,8 @@ from scipy import stats
 from scipy.special import logsumexp
 
 LOG_2PI = math.log(2 * math.pi)
+MEAN_LIMIT = 1e4  # |mean| the exact quadrature of ganlab.theory handles (checked against log 2 at the extremes)
+SD_RANGE = (1e-4, 1e4)  # standard deviations it handles
 
 
 def rng_from(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -45,10 +47,21 @@ def _check_finite(name: str, value: float) -> float:
     return value
 
 
+def _check_mean(name: str, value: float) -> float:
+    value = _check_finite(name, value)
+    if abs(value) > MEAN_LIMIT:
+        raise ValueError(f"{name} must be in [-{MEAN_LIMIT:g}, {MEAN_LIMIT:g}] (the range the exact theory handles), "
+                         f"got {value!r}")
+    return value
+
+
 def _check_sd(name: str, sd: float) -> float:
     sd = _check_finite(name, sd)
     if sd <= 0:
         raise ValueError(f"{name} must be > 0 (a standard deviation), got {sd!r}")
+    if not SD_RANGE[0] <= sd <= SD_RANGE[1]:
+        raise ValueError(f"{name} must be in [{SD_RANGE[0]:g}, {SD_RANGE[1]:g}] (the range the exact theory handles), "
+                         f"got {sd!r}")
     return sd
 
 
@@ -60,7 +73,7 @@ class Gaussian:
     sd: float = 1.0  # standard deviation, must be > 0
 
     def __post_init__(self):
-        object.__setattr__(self, "mean", _check_finite("mean", self.mean))
+        object.__setattr__(self, "mean", _check_mean("mean", self.mean))
         object.__setattr__(self, "sd", _check_sd("sd", self.sd))
 
     dim = 1
@@ -114,7 +127,7 @@ class GaussianMixture:
             raise ValueError(f"means must be K numbers or K points, got shape {raw.shape}")
         for i, m in enumerate(raw.reshape(len(raw), -1)):
             for v in m:
-                _check_finite(f"means[{i}]", v)
+                _check_mean(f"means[{i}]", v)
         K = len(raw)
         means = tuple(float(m) for m in raw) if raw.ndim == 1 else tuple(tuple(float(v) for v in m) for m in raw)
         if (self.sds is None) == (self.covs is None):
@@ -141,6 +154,8 @@ class GaussianMixture:
             raise ValueError(f"weights must each be >= 0, got {weights}")
         if abs(sum(weights) - 1.0) > 1e-6:
             raise ValueError(f"weights must sum to 1 (within 1e-6), got {weights} summing to {sum(weights):.6g}")
+        total = sum(weights)
+        weights = tuple(w / total for w in weights)  # exactly 1 (to rounding), so samplers accept them
         for name, v in (("means", means), ("sds", sds), ("weights", weights), ("covs", covs)):
             object.__setattr__(self, name, v)
 

@@ -48,14 +48,19 @@ class DashboardConfig:
     export_dir: str = "exports"  # where the Export button writes the GIF and the CSV
 
     def validate(self) -> None:
-        if not self.redraw_hz > 0:
-            raise ValueError(f"redraw_hz must be > 0, got {self.redraw_hz!r}")
+        if not (isinstance(self.redraw_hz, (int, float)) and 0 < self.redraw_hz < float("inf")):
+            raise ValueError(f"redraw_hz must be a finite number > 0, got {self.redraw_hz!r}")
         if not (20 <= self.tick_ms <= 5000):
             raise ValueError(f"tick_ms must be in 20..5000, got {self.tick_ms!r}")
         if not (0 < self.tick_budget <= 1):
             raise ValueError(f"tick_budget must be in (0, 1], got {self.tick_budget!r}")
         if self.speed not in SPEEDS:
             raise ValueError(f"unknown speed {self.speed!r}: expected one of {list(SPEEDS)}")
+        if not (isinstance(self.chunk, int) and not isinstance(self.chunk, bool) and 1 <= self.chunk <= 10_000):
+            raise ValueError(f"chunk must be an integer in 1..10000, got {self.chunk!r}")
+        if not (isinstance(self.max_frames, int) and not isinstance(self.max_frames, bool)
+                and 4 <= self.max_frames <= 10_000):
+            raise ValueError(f"max_frames must be an integer in 4..10000, got {self.max_frames!r}")
 
 
 def target_from(kind: str, mean: float, sd: float, separation: float):
@@ -136,15 +141,11 @@ class Dashboard:
         self.ticker.observe(self._guard(lambda _ch: self.tick()), names="value")
         self.w_speed.observe(self._guard(lambda ch: setattr(self.view, "speed", ch["new"])), names="value")
         for w in (self.w_kind, self.w_mean, self.w_sd, self.w_sep):
-            w.observe(self._guard(lambda _ch: self._apply_target()), names="value")
-        live = {"w_loss": "loss", "w_k_d": "k_d", "w_k_g": "k_g", "w_batch": "batch_size"}
+            self._bind(w, lambda _v: self._apply_target())
+        live = {"w_loss": "loss", "w_k_d": "k_d", "w_k_g": "k_g", "w_batch": "batch_size", "w_lr_d": "lr_d",
+                "w_lr_g": "lr_g", "w_opt": "optimizer", "w_width": "width", "w_seed": "seed"}
         for attr, key in live.items():
-            getattr(self, attr).observe(self._guard(lambda ch, key=key: self.set(**{key: ch["new"]})), names="value")
-        self.w_lr_d.observe(self._guard(lambda ch: self.set(lr_d=ch["new"])), names="value")
-        self.w_lr_g.observe(self._guard(lambda ch: self.set(lr_g=ch["new"])), names="value")
-        self.w_opt.observe(self._guard(lambda ch: self.set(optimizer=ch["new"])), names="value")
-        self.w_width.observe(self._guard(lambda ch: self.set(width=ch["new"])), names="value")
-        self.w_seed.observe(self._guard(lambda ch: self.set(seed=ch["new"])), names="value")
+            self._bind(getattr(self, attr), lambda v, key=key: self.set(**{key: v}))
 
         buttons = W.HBox([self.b_play, self.b_pause, self.b_step_d, self.b_step_g, self.b_step, self.b_reset,
                           self.w_speed, self.b_export, self.ticker])
@@ -181,6 +182,26 @@ class Dashboard:
                 self.notify(f"{type(exc).__name__}: {exc}<details><summary>traceback</summary><pre>{tb}</pre></details>",
                             "error", escape=False)
         return wrapped
+
+    def _bind(self, widget, apply) -> None:
+        """Call ``apply(new value)`` when ``widget`` changes. If the value is refused, say why and put the
+        control back to the value in effect, so what the panel shows is what the trainer uses."""
+        reverting = []
+
+        def on_change(ch):
+            if reverting:
+                return
+            try:
+                apply(ch["new"])
+            except ValueError as exc:
+                self.notify(f"Not applied: {exc}", "error")
+                reverting.append(True)
+                try:
+                    widget.value = ch["old"]
+                finally:
+                    reverting.clear()
+
+        widget.observe(self._guard(on_change), names="value")
 
     def notify(self, text: str, level: str = "info", escape: bool = True) -> None:
         colour = {"info": "#1c7ed6", "error": "#c92a2a"}[level]
@@ -250,9 +271,14 @@ class Dashboard:
 
     # ----- the training clock ----------------------------------------------------------------
     def tick(self) -> None:
-        """One Play tick: train and redraw for ``tick_budget`` of the tick, then return."""
+        """One Play tick: train and redraw for ``tick_budget`` of the tick, then return. A refused
+        setting met while playing pauses the run (one message, not one per tick)."""
         if self.playing:
-            self.advance(self.view.tick_ms / 1000 * self.view.tick_budget)
+            try:
+                self.advance(self.view.tick_ms / 1000 * self.view.tick_budget)
+            except ValueError as exc:
+                self.pause()
+                self.notify(f"Paused: {exc}", "error")
 
     def advance(self, seconds: float) -> int:
         """Train for about ``seconds`` of wall clock (or fewer iterations under a speed cap),
