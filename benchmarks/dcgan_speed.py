@@ -30,8 +30,9 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganlab.images import (metrics, DCGANConfig, Discriminator, Generator, DCGANTrainer, image_grid, to_uint8,
-                           load_mnist, get_classifier)  # noqa: E402
+from ganlab.images import (DCGANConfig, DCGANTrainer, Discriminator, Generator, class_histogram,  # noqa: E402
+                           classifier_fid, get_classifier, image_grid, kl_to_uniform, load_mnist,
+                           real_vs_real_baseline, to_uint8)
 from ganlab.core import get_device  # noqa: E402
 
 N_EVAL = 2000
@@ -41,11 +42,11 @@ class Scorer:
     def __init__(self, device):
         self.clf = get_classifier(device=device, verbose=False)
         self.test, _ = load_mnist("test")
-        self.base = metrics.real_vs_real_baseline(self.test, self.clf, n=N_EVAL)
+        self.base = real_vs_real_baseline(self.test, self.clf, n=N_EVAL)
 
     def __call__(self, samples_u8: torch.Tensor) -> tuple[float, float]:
-        fid = metrics.classifier_fid(samples_u8, self.test, self.clf)
-        kl = metrics.kl_to_uniform(metrics.class_histogram(samples_u8, self.clf))
+        fid = classifier_fid(samples_u8, self.test, self.clf)
+        kl = kl_to_uniform(class_histogram(samples_u8, self.clf))
         return fid, kl
 
 

@@ -5,6 +5,8 @@ core ← theory ← toy / images / basics ← viz / widgets ← cli.
 """
 
 import ast
+import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,31 @@ def test_no_import_cycles():
 def test_modules_stay_small(path):
     n = len(path.read_text().splitlines())
     assert n <= MAX_LINES, f"{path.relative_to(PKG)} has {n} lines (limit {MAX_LINES}): split it by concept"
+
+
+def _public_imports(source: str, where: str) -> list[str]:
+    """Problems in ``source``: imports of ganlab modules instead of a subpackage's exported names."""
+    bad = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ganlab"):
+            parts = node.module.split(".")
+            if len(parts) != 2 or parts[1] not in ALLOWED:
+                bad.append(f"{where}: from {node.module} import ... (use a subpackage: ganlab.toy, ganlab.images, ...)")
+                continue
+            exported = set(getattr(importlib.import_module(node.module), "__all__", ()))
+            bad += [f"{where}: {node.module}.{a.name} is not in {node.module}.__all__"
+                    for a in node.names if a.name not in exported]
+    return bad
+
+
+def test_notebooks_and_benchmarks_import_only_public_names():
+    root = PKG.parent
+    bad = []
+    for nb in sorted((root / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb.read_text())["cells"]
+        src = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        src = "\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!")))
+        bad += _public_imports(src, nb.name)
+    for py in sorted((root / "benchmarks").glob("*.py")):
+        bad += _public_imports(py.read_text(), py.name)
+    assert not bad, "\n".join(bad)

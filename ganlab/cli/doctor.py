@@ -56,12 +56,12 @@ def report() -> list[tuple[str, str]]:
         rows.append(("device", f"ERROR: {exc}"))
     rows.append(("widgets", widget_status()))
     try:
-        from ganlab.images import mnist
-        rows.append(("mnist", mnist.describe_data_location()))
+        from ganlab.images import describe_data_location
+        rows.append(("mnist", describe_data_location()))
     except Exception as exc:  # noqa: BLE001 - the MNIST module may be absent or fail; say so
         rows.append(("mnist", f"unavailable ({type(exc).__name__}: {exc})"))
     try:
-        from ganlab.images.classifier import weights_path
+        from ganlab.images import weights_path
         w = weights_path(fast=False)
         rows.append(("classifier", f"cached at {w}" if w.exists() else
                      f"not trained yet (first FID trains it, about 2 epochs; cached at {w})"))

@@ -139,8 +139,7 @@ def _train(a: argparse.Namespace) -> int:
 
 def _sample(a: argparse.Namespace) -> int:
     from ganlab.core import check_output_file
-    from ganlab.images import load_generator, sample
-    from ganlab.images.sampling import sample_labels
+    from ganlab.images import load_generator, sample, sample_labels
 
     out = check_output_file(a.out, (".npy",), "--out")  # np.save would add .npy to any other name
     if not 0 <= a.seed <= 2**32 - 1:

@@ -3,6 +3,8 @@ engine that trains many at once (notebook 04's presets and stability map), targe
 coverage, and the conditional toy of notebook 06."""
 
 from ganlab.toy.batched import BatchedGAN
+from ganlab.toy.conditional import (ToyCGANConfig, fit_regressor, fraction_near_branches, train_toy_cgan,
+                                   two_branch_data, upper_share)
 from ganlab.toy.config import ToyConfig
 from ganlab.toy.nets import Discriminator, Generator, MLPConfig, mlp
 from ganlab.toy.presets import PRESETS, Preset, fixes_for_mode_collapse, preset
@@ -10,6 +12,7 @@ from ganlab.toy.stability import MAP_CONFIG, lr_grid, stability_map
 from ganlab.toy.targets import bimodal_1d, coverage, coverage_1d, grid, hist_jsd_2d, jsd_floor_2d, ring
 from ganlab.toy.trainer import ToyTrainer
 
-__all__ = ["BatchedGAN", "ToyConfig", "Discriminator", "Generator", "MLPConfig", "mlp", "PRESETS", "Preset",
+__all__ = ["BatchedGAN", "ToyCGANConfig", "fit_regressor", "fraction_near_branches", "train_toy_cgan",
+           "two_branch_data", "upper_share", "ToyConfig", "Discriminator", "Generator", "MLPConfig", "mlp", "PRESETS", "Preset",
            "fixes_for_mode_collapse", "preset", "MAP_CONFIG", "lr_grid", "stability_map", "bimodal_1d", "coverage",
            "coverage_1d", "grid", "hist_jsd_2d", "jsd_floor_2d", "ring", "ToyTrainer"]

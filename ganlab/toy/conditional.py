@@ -8,7 +8,8 @@ branches.
 
 Use::
 
-    from ganlab.toy.conditional import two_branch_data, fit_regressor, train_toy_cgan, plot_regression_vs_cgan
+    from ganlab.toy import two_branch_data, fit_regressor, train_toy_cgan
+    from ganlab.viz import plot_regression_vs_cgan
     c, x = two_branch_data(2000)
     reg = fit_regressor(c, x)                 # MLP c -> x, MSE
     G = train_toy_cgan(c, x)                  # MLPs G(z, c) -> x and D(x, c) -> logit
@@ -135,31 +136,6 @@ def fraction_near_branches(c: torch.Tensor, x: torch.Tensor, tol: float = 0.2) -
 def upper_share(c: torch.Tensor, x: torch.Tensor) -> float:
     """Share of points on the upper branch (x > 0): 0.5 when both modes are sampled equally."""
     return float((x > 0).float().mean())
-
-
-def plot_regression_vs_cgan(c, x, regressor, G, ax=None, n_samples: int = 600, seed: int = 0):
-    """Data (grey), the MSE regression curve (orange) and cGAN samples (blue) against c.
-
-    Returns ``(ax, {"data", "regression", "cgan"})`` with the drawn artists.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        ax = plt.subplots(figsize=(6, 4))[1]
-    grid = torch.linspace(0, 1, 200).unsqueeze(1)
-    cs = torch.rand(n_samples, 1, generator=torch.Generator().manual_seed(seed + 7))
-    with torch.no_grad():
-        reg = regressor(grid)
-    xs = G.sample(cs, seed=seed)
-    art = {
-        "data": ax.scatter(c[:, 0], x[:, 0], s=4, color="#adb5bd", label="data (two branches)"),
-        "cgan": ax.scatter(cs[:, 0], xs[:, 0], s=5, color="#1c7ed6", alpha=0.7, label="cGAN samples G(z, c)"),
-        "regression": ax.plot(grid[:, 0], reg[:, 0], color="#e8590c", lw=3, label="MSE regression E[x | c]")[0],
-    }
-    ax.set_xlabel("condition c")
-    ax.set_ylabel("output x")
-    ax.legend(loc="lower left", fontsize=8)
-    return ax, art
 
 
 def quadrant_blobs(n: int, size: int = 28, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

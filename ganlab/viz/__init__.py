@@ -5,10 +5,11 @@ from ganlab.viz.image_view import LiveView
 from ganlab.viz.live2d import Live2D
 from ganlab.viz.plots1d import density_grid, plot_densities_and_dstar, plot_divergences_vs_shift, plot_generator_losses
 from ganlab.viz.plots2d import mesh, plot_density, plot_points, plot_proba
+from ganlab.viz.plots_cond import plot_regression_vs_cgan
 from ganlab.viz.plots_runs import plot_runs, tail_median, train_variants, variant
 from ganlab.viz.style import COLORS
 from ganlab.viz.toy_figure import ToyFigure, plot_range
 
 __all__ = ["LiveView", "Live2D", "density_grid", "plot_densities_and_dstar", "plot_divergences_vs_shift",
-           "plot_generator_losses", "mesh", "plot_density", "plot_points", "plot_proba", "plot_runs", "tail_median",
+           "plot_generator_losses", "plot_regression_vs_cgan", "mesh", "plot_density", "plot_points", "plot_proba", "plot_runs", "tail_median",
            "train_variants", "variant", "COLORS", "ToyFigure", "plot_range"]
