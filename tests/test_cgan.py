@@ -186,3 +186,17 @@ def test_widgets_draw_and_redraw():
     assert torch.equal(zp[-1], generate(G, noise(G.nz, 2)[None], torch.tensor([4]))[0])  # and ends at z_B
     lp = label_path(G, 3, 8, seed=0, steps=5)
     assert lp.shape == (5, 28, 28) and not torch.equal(lp[0], lp[-1])
+
+
+def test_interpolation_walk_is_safe_when_both_seeds_are_equal():
+    """Issue 17 (05 [20]): the notebook's inline slerp divided by sin(0) when seed A = seed B (NaN, black)."""
+    from ganlab.images import DCGANConfig, Generator
+    from ganlab.widgets import interpolation_walk, noise, slerp
+    z = noise(16, 3)
+    assert torch.equal(slerp(z, z, torch.linspace(0, 1, 5)), z.expand(5, -1))
+    G = Generator(DCGANConfig(nz=16, ngf=4, ndf=4))
+    box = interpolation_walk(G, steps=5, scale=2)
+    controls = box.children[0].children[0].children
+    seed_b, info = controls[1], controls[4]
+    seed_b.value = controls[0].value  # A = B
+    assert "nan" not in info.value and box.children[0].children[1].value[:8] == b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,7 @@ from PIL import Image
 import io
 
 from ganlab.widgets import Dashboard, DashboardConfig
-from ganlab.theory import Gaussian, GaussianMixture, generator_density, optimal_discriminator
+from ganlab.theory import LOG2, Gaussian, GaussianMixture, generator_density, optimal_discriminator
 from ganlab.viz import ToyFigure
 from ganlab.core import encode_png
 from ganlab.toy import MLPConfig, ToyConfig
@@ -217,3 +217,14 @@ def test_a_refused_value_while_playing_pauses_once(monkeypatch):
     monkeypatch.setattr(p.trainer, "step", refused)
     p.ticker.value += 1
     assert not p.playing and "Paused: lr_d must be in" in p.message.value
+
+
+@pytest.mark.parametrize("loss, eq", [("ns", LOG2), ("minimax", -LOG2)])
+def test_loss_g_equilibrium_line_follows_the_loss(loss, eq):
+    """Issue 17 (toy_figure): the loss_G equilibrium line was fixed at +log 2; minimax settles near -log 2."""
+    p = small_panel(loss=loss)
+    p.run(20)
+    assert p.figure.loss_g_eq.get_visible() and list(p.figure.loss_g_eq.get_ydata()) == [eq, eq]
+    p.set(loss="wgan-clip")
+    p.redraw()
+    assert not p.figure.loss_g_eq.get_visible()  # a critic's loss has no fixed equilibrium value

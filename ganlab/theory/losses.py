@@ -24,6 +24,9 @@ import torch.nn.functional as F
 GENERATOR_LOSSES = ("ns", "minimax")  # the two losses that are functions of D(G(z)) = sigmoid(logit)
 WASSERSTEIN_LOSSES = ("wgan-gp", "wgan-clip")
 LOSSES = GENERATOR_LOSSES + WASSERSTEIN_LOSSES
+#: loss_G where D = 1/2 everywhere (the equilibrium p_g = p_data): log 2 for ns, log(1/2) = -log 2 for minimax;
+#: a Wasserstein critic has no such fixed value
+GENERATOR_LOSS_AT_EQUILIBRIUM = {"ns": 0.6931471805599453, "minimax": -0.6931471805599453}
 
 
 def _mean(t: torch.Tensor, dim) -> torch.Tensor:

@@ -18,9 +18,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ganlab.theory import density_from_curve
-from ganlab.theory import LOG2, LOG4, optimal_discriminator
 from ganlab.core import encode_png, one_thread
+from ganlab.theory import GENERATOR_LOSS_AT_EQUILIBRIUM, LOG2, LOG4, density_from_curve, optimal_discriminator
 from ganlab.viz.style import COLORS
 
 
@@ -86,7 +85,7 @@ class ToyFigure:
         self.ax_v.set_ylim(-2.0, 0.1)
         self.ax_loss.set_title("losses", fontsize=10)
         self.ax_loss.axhline(LOG4, color=COLORS["d"], lw=0.8, ls=":")
-        self.ax_loss.axhline(LOG2, color=COLORS["gen"], lw=0.8, ls=":")
+        self.loss_g_eq = self.ax_loss.axhline(LOG2, color=COLORS["gen"], lw=0.8, ls=":")  # moved to the loss in use
         (self.c_ld,) = self.ax_loss.plot([], [], color=COLORS["d"], lw=1.2, label="loss_D (eq. log 4)")
         (self.c_lg,) = self.ax_loss.plot([], [], color=COLORS["gen"], lw=1.2, label="loss_G")
         self.ax_loss.legend(fontsize=8, loc="upper right")
@@ -123,6 +122,7 @@ class ToyFigure:
         """Move every artist to the trainer's current state; returns the curves it drew."""
         if trainer.config.target is not self.target:
             self.set_target(trainer.config.target)
+        self._show_loss_g_equilibrium(trainer.config.loss)
         with one_thread():
             z, xz = trainer.generator_curve(n_z=801)
             d = trainer.d_prob(self.x)
@@ -143,6 +143,16 @@ class ToyFigure:
         self._update_curves(trainer.history)
         return {"x": self.x, "p_data": self.p_data, "p_g": p_g, "d": d, "d_star": d_star}
 
+    def _show_loss_g_equilibrium(self, loss: str) -> None:
+        """The dotted loss_G line sits where loss_G settles at D = 1/2: +log 2 (ns), -log 2 (minimax)."""
+        eq = GENERATOR_LOSS_AT_EQUILIBRIUM.get(loss)
+        visible = eq is not None
+        if visible != self.loss_g_eq.get_visible() or (visible and self.loss_g_eq.get_ydata()[0] != eq):
+            self.loss_g_eq.set_visible(visible)
+            if visible:
+                self.loss_g_eq.set_ydata([eq, eq])
+            self._dirty = True
+
     def _update_curves(self, h) -> None:
         steps = h.array("step")
         pairs = [(self.c_jsd, "jsd"), (self.c_v, "v"), (self.c_vopt, "v_opt"), (self.c_ld, "loss_d"),
@@ -159,7 +169,8 @@ class ToyFigure:
                 a.set_xlim(0, 4.0 * max(right, 125.0))  # grows 4x: a few full redraws per run
                 self._dirty = True
         self._grow_y(self.ax_v, np.concatenate([h.array("v"), h.array("v_opt")]))
-        self._grow_y(self.ax_loss, np.concatenate([h.array("loss_d"), h.array("loss_g"), [LOG2, LOG4]]))
+        self._grow_y(self.ax_loss, np.concatenate([h.array("loss_d"), h.array("loss_g"), [LOG4],
+                                                   self.loss_g_eq.get_ydata()[:1]]))
 
     def _grow_y(self, ax, values) -> None:
         v = values[np.isfinite(values)]

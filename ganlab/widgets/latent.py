@@ -37,6 +37,39 @@ def slerp(zA: torch.Tensor, zB: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return (torch.sin((1 - t) * theta) * zA + torch.sin(t * theta) * zB) / torch.sin(theta)
 
 
+def lerp(zA: torch.Tensor, zB: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """The straight line between two (nz,) vectors at times t (T,) → (T, nz)."""
+    t = t.view(-1, 1)
+    return (1 - t) * zA + t * zB
+
+
+def interpolation_walk(G, steps: int = 11, scale: int = 8) -> W.VBox:
+    """Seeds A and B, a path between their noise vectors (spherical or straight) and a position t:
+    the image at t, the whole path, and the lengths |z| that explain why slerp stays typical.
+    Works for a plain generator (notebook 05); a conditional one draws its classes in turn."""
+    seed_a = W.IntSlider(value=1, min=0, max=999, description="seed A")
+    seed_b = W.IntSlider(value=2, min=0, max=999, description="seed B")
+    t_slider = W.FloatSlider(value=0.5, min=0, max=1, step=0.05, description="t")
+    kind = W.ToggleButtons(options=["spherical", "linear"], description="path")
+    big, strip, info = W.Image(format="png"), W.Image(format="png"), W.HTML()
+
+    def redraw(*_):
+        zA, zB = noise(G.nz, seed_a.value), noise(G.nz, seed_b.value)
+        ts = torch.cat([torch.linspace(0, 1, steps), torch.tensor([float(t_slider.value)])])
+        zs = (slerp if kind.value == "spherical" else lerp)(zA, zB, ts)  # (steps + 1, nz); slerp is safe at A = B
+        imgs = generate(G, zs)
+        big.value = encode_png(imgs[-1].numpy(), scale=scale)
+        strip.value = encode_png(image_grid(imgs[:-1], nrow=steps), scale=3)
+        info.value = (f"|z(t)| = {zs[-1].norm():.2f} at t = {t_slider.value:.2f}; |z_A| = {zA.norm():.2f}, "
+                      f"|z_B| = {zB.norm():.2f}; straight-line midpoint |z| = {(0.5 * (zA + zB)).norm():.2f}")
+
+    for w in (seed_a, seed_b, t_slider, kind):
+        w.observe(redraw, names="value")
+    redraw()
+    return W.VBox([W.HBox([W.VBox([seed_a, seed_b, t_slider, kind, info]), big]),
+                   W.HTML(f"the whole path, t = 0 … 1 in {steps} steps:"), strip])
+
+
 def z_path(G, digit: int, seed_a: int, seed_b: int, steps: int = 9) -> torch.Tensor:
     """Images along the slerp path from z(seed_a) to z(seed_b), label fixed: uint8 (steps, 28, 28)."""
     t = torch.linspace(0, 1, steps)
