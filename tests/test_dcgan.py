@@ -10,7 +10,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab.core import checkpoint as ckpt, TrainingDiverged
+from ganlab.core import TrainingDiverged, load_checkpoint
+from ganlab.core import checkpoint as ckpt
 from ganlab.images import (DCGANConfig, count_parameters, layer_shapes, layer_table, Discriminator, Generator,
                            DCGANTrainer, image_grid, to_unit, to_uint8)
 
@@ -239,3 +240,22 @@ def test_layer_table_of_the_conditional_nets():
     g_rows, d_rows = layer_shapes(CondGenerator(cfg)), layer_shapes(CondDiscriminator(cfg))
     assert g_rows[0] == ("input", (2, 10), 0) and g_rows[-1][1] == (2, 1, 28, 28)
     assert d_rows[-1][1] == (2,)
+
+
+def test_a_shipped_generator_reproduces_the_trainer_and_draws_statically(data, tmp_path):
+    """The fp16 export notebook 05 loads by default: same images as the trainer's G (to fp16 rounding), and
+    the live view's picture drawn from it and a saved history, without a trainer."""
+    import io
+    from PIL import Image as PILImage
+    from ganlab.images import generate, load_generator
+    from ganlab.viz import LiveView
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
+    tr.train(steps=4, progress=False)
+    path = tr.export_generator(tmp_path / "g.pt")
+    assert path.stat().st_size < 1e6 and load_checkpoint(path)["format"] == "ganlab-dcgan-g-1"
+    G = load_generator(path)
+    a, b = generate(tr.G, tr.fixed_noise), generate(G, tr.fixed_noise)
+    assert (a.int() - b.int()).abs().max() <= 2  # uint8 levels: fp16 weights round, nothing more
+    hist = json.loads(json.dumps(tr.history))  # as history.json stores it
+    png = LiveView().draw_state(image_grid(b, nrow=8), hist, hist["step"][-1], tr.steps_per_epoch)
+    assert PILImage.open(io.BytesIO(png)).size == (864, 288)

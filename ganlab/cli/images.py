@@ -101,10 +101,12 @@ def _train(a: argparse.Namespace) -> int:
           f"{'on' if tr.bf16 else 'off'}, batch {tr.config.batch_size}, {tr.steps_per_epoch} steps per epoch")
     next_save = [time.perf_counter() + min(FIRST_SAVE_S, a.save_every)]
 
-    def every_record(trainer, rec):  # periodic checkpoint + progress grid, so a kill loses little
+    def every_record(trainer, rec):  # periodic checkpoint + progress grids, so a kill loses little
         if time.perf_counter() >= next_save[0]:
             trainer.save(last)
-            save_png(trainer.fixed_grid(), out / "grid_last.png")
+            grid = trainer.fixed_grid()
+            save_png(grid, out / "grid_last.png")
+            save_png(grid, out / f"grid_step{trainer.step:07d}.png")  # the same fixed noise, step by step
             next_save[0] = time.perf_counter() + a.save_every
 
     kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes}
@@ -131,9 +133,8 @@ def _train(a: argparse.Namespace) -> int:
           f"D(G(z)) {h['D_G_z'][-1]:.2f}, {ips:.0f} images/s")
     print(f"wrote {last}, {grid_path}, {out / 'history.json'}")
     load_checkpoint(last)  # proves the file loads with the safe loader
-    if a.conditional:
-        export = tr.export_generator(out / "generator_fp16.pt")
-        print(f"wrote {export} ({export.stat().st_size / 1e6:.2f} MB, fp16 generator for lectures)")
+    export = tr.export_generator(out / "generator_fp16.pt")
+    print(f"wrote {export} ({export.stat().st_size / 1e6:.2f} MB, fp16 generator for lectures)")
     return 0
 
 

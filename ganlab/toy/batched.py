@@ -209,15 +209,24 @@ class BatchedGAN:
         return self.generate(z).double().numpy()
 
     @torch.no_grad()
-    def d_prob(self, x) -> np.ndarray:
-        """D(x) = sigmoid(logit) for every model at points x (n, dim) -> (M, n). For WGAN: sigmoid of the critic."""
+    def _raw(self, x) -> torch.Tensor:
+        """D's output for every model at points x (n, dim): float32 (M, n)."""
         xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(-1, self.dim)
         xt = xt.expand(self.M, *xt.shape)
         if self.config.mbstd:  # D's extra input is a batch statistic: use the real data's spread
             s = torch.as_tensor(self.config.target.sample(4000, 0), dtype=torch.float32).reshape(-1, self.dim).std(0).mean()
             xt = torch.cat([xt, s.expand(*xt.shape[:2], 1)], dim=2)
-            return torch.sigmoid(stacked_forward(self.D, xt, self.config.d.activation)).squeeze(-1).double().numpy()
-        return torch.sigmoid(self.critic(xt)).squeeze(-1).double().numpy()
+            return stacked_forward(self.D, xt, self.config.d.activation).squeeze(-1)
+        return self.critic(xt).squeeze(-1)
+
+    def scores(self, x) -> np.ndarray:
+        """D's raw output for every model at points x (n, dim) -> (M, n): logits, or a WGAN critic's values."""
+        return self._raw(x).double().numpy()
+
+    def d_prob(self, x) -> np.ndarray:
+        """D(x) = sigmoid(logit) for every model at points x (n, dim) -> (M, n). For a WGAN critic this is
+        not a probability: plot :meth:`scores` instead."""
+        return torch.sigmoid(self._raw(x)).double().numpy()
 
     @torch.no_grad()
     def jsd(self, xs: np.ndarray | None = None) -> np.ndarray:

@@ -168,7 +168,7 @@ def fixes_for_mode_collapse() -> dict[str, ToyConfig]:
     mc = preset("mode_collapse").config
     return {
         "vanilla (ns)": mc,
-        "minimax loss": mc.with_(loss="minimax"),
+        "minimax (the §2a failure)": mc.with_(loss="minimax"),  # for comparison, not a fix
         "minibatch stddev": mc.with_(mbstd=True),
         "WGAN-GP": _wgan_gp_1d(mc),
         "WGAN, weight clipping": mc.with_(loss="wgan-clip", k_d=5, lr_d=5e-4, lr_g=5e-4),
