@@ -11,7 +11,7 @@ from ganlab.toy import (BatchedGAN, ToyConfig, bimodal_1d, coverage, coverage_1d
                         jsd_floor_2d, ring, PRESETS, fixes_for_mode_collapse, preset, MLPConfig)
 from ganlab.toy.stacked_adam import StackedAdam
 from ganlab.theory import gradient_penalty, LOG2
-from ganlab.toy.nets import init_stacked as init_mlp, stacked_forward as mlp_forward
+from ganlab.toy.nets import init_stacked, stacked_forward
 
 TINY = MLPConfig(width=8)
 
@@ -67,8 +67,8 @@ def test_gradient_penalty_linear_critic_is_hand_value():
 
 def test_gradient_penalty_matches_per_sample_autograd_on_mlp():
     gen = torch.Generator().manual_seed(3)
-    params = [p.unsqueeze(0) for p in init_mlp(2, 1, MLPConfig(width=8), gen)]  # one model
-    critic = lambda x: mlp_forward(params, x, "leaky_relu")
+    params = [p.unsqueeze(0) for p in init_stacked(2, 1, MLPConfig(width=8), gen)]  # one model
+    critic = lambda x: stacked_forward(params, x, "leaky_relu")
     xr, xf, u = torch.randn(1, 10, 2, generator=gen), torch.randn(1, 10, 2, generator=gen), torch.rand(1, 10, generator=gen)
     by_hand = []
     for i in range(10):
@@ -81,14 +81,14 @@ def test_gradient_penalty_matches_per_sample_autograd_on_mlp():
 # ----- stacked networks and optimiser ------------------------------------------------------------
 def test_stacked_mlp_matches_nn_linear():
     gen = torch.Generator().manual_seed(1)
-    ps = init_mlp(3, 2, MLPConfig(width=5, depth=2, activation="tanh"), gen)
+    ps = init_stacked(3, 2, MLPConfig(width=5, depth=2, activation="tanh"), gen)
     net = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 5), torch.nn.Tanh(),
                               torch.nn.Linear(5, 2))
     with torch.no_grad():
         for layer, (W, b) in zip([net[0], net[2], net[4]], zip(ps[::2], ps[1::2])):
             layer.weight.copy_(W.T), layer.bias.copy_(b[0])
     x = torch.randn(7, 3)
-    got = mlp_forward([p.unsqueeze(0) for p in ps], x.unsqueeze(0), "tanh")[0]
+    got = stacked_forward([p.unsqueeze(0) for p in ps], x.unsqueeze(0), "tanh")[0]
     assert torch.allclose(got, net(x), atol=1e-6)
 
 

@@ -5,7 +5,7 @@ inputs for all of them is (M, B, in), and ``torch.baddbmm`` applies every model 
 one call. The models never interact: each model's loss is a mean over its own batch, the total loss
 is their sum, so the gradient of the sum with respect to model m's slice is model m's own gradient.
 Adam works elementwise, so one optimiser over the stacked tensors is exactly M separate optimisers;
-here it is written out (``StackedAdam``) so that every model can have its own learning rate.
+it is written out (``StackedAdam``, :mod:`ganlab.toy.stacked_adam`) so that every model can have its own learning rate.
 
 Each model draws its initial weights and all of its random numbers (data, noise, instance noise,
 gradient-penalty mixing) from its own seeded generators, in fixed chunks of iterations, so a model
