@@ -219,3 +219,16 @@ def test_the_quadrature_is_exact_at_the_edges_of_the_allowed_range():
     assert js_divergence(Gaussian(0, 1), Gaussian(1e4, 1)) == pytest.approx(LOG2, abs=1e-9)
     assert js_divergence(Gaussian(-1e4, 1e-4), Gaussian(1e4, 1e-4)) == pytest.approx(LOG2, abs=1e-9)
     assert js_divergence(Gaussian(3, 1e4), Gaussian(3, 1e4)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_unclipped_jsd_is_the_raw_sum_and_stays_in_range():
+    """Issue 17 (02 [22]): the bounds checks in notebook 02 used the clipped JSD, so they could not fail."""
+    assert js_from_values([1.0, 0.0], [1.0, 0.0], [1.0, 1.0], clip=False) == 0.0
+    assert js_from_values([2.0, 0.0], [0.0, 2.0], [1.0, 1.0], clip=False) == pytest.approx(2 * LOG2)  # unnormalised: out of range
+    assert js_from_values([2.0, 0.0], [0.0, 2.0], [1.0, 1.0]) == LOG2  # the default clamps it
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = Gaussian(rng.uniform(-5, 5), rng.uniform(0.1, 3))
+        q = GaussianMixture(tuple(rng.uniform(-5, 5, 2)), tuple(rng.uniform(0.1, 2, 2)))
+        raw = js_divergence(p, q, clip=False)
+        assert -1e-9 < raw < LOG2 + 1e-9

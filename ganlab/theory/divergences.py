@@ -81,13 +81,17 @@ def kl_from_values(p, q, w) -> float:
     return float(np.sum(w * (xlogy(p, p) - xlogy(p, safe_q))))
 
 
-def js_from_values(p, q, w) -> float:
-    """JSD(p, q) = ½ KL(p||m) + ½ KL(q||m), m = (p+q)/2, from density values at nodes with weights w."""
+def js_from_values(p, q, w, clip: bool = True) -> float:
+    """JSD(p, q) = ½ KL(p||m) + ½ KL(q||m), m = (p+q)/2, from density values at nodes with weights w.
+
+    ``clip``: clamp the sum to [0, log 2], its mathematical range (quadrature error can step a hair outside);
+    ``clip=False`` returns the raw sum, so a check of those bounds can fail."""
     p, q, w = (np.asarray(a, dtype=float) for a in (p, q, w))
     m = 0.5 * (p + q)
     safe_m = np.where(m > 0, m, 1.0)
     integrand = 0.5 * (xlogy(p, p) - xlogy(p, safe_m) + xlogy(q, q) - xlogy(q, safe_m))
-    return float(np.clip(np.sum(w * integrand), 0.0, LOG2))
+    total = float(np.sum(w * integrand))
+    return float(np.clip(total, 0.0, LOG2)) if clip else total
 
 
 def value_from_values(d, p, q, w) -> float:
@@ -102,10 +106,11 @@ def kl_divergence(p: Density, q: Density, nodes=None) -> float:
     return float(np.sum(w * pv * (p.logpdf(x) - q.logpdf(x))))
 
 
-def js_divergence(p: Density, q: Density, nodes=None) -> float:
-    """Jensen-Shannon divergence in nats (natural log): 0 iff p = q, at most log 2 ≈ 0.693."""
+def js_divergence(p: Density, q: Density, nodes=None, clip: bool = True) -> float:
+    """Jensen-Shannon divergence in nats (natural log): 0 iff p = q, at most log 2 ≈ 0.693
+    (``clip=False``: the raw quadrature sum, see :func:`js_from_values`)."""
     _, w, pv, qv = _nodes(p, q, nodes)
-    return js_from_values(pv, qv, w)
+    return js_from_values(pv, qv, w, clip=clip)
 
 
 def value(d, p_data: Density, p_g: Density, nodes=None) -> float:
