@@ -117,8 +117,8 @@ def _train(a: argparse.Namespace) -> int:
         tr.train(callback=every_record, progress=not a.no_progress, **kw)
     except TrainingDiverged as exc:
         tr.save(last)  # the trainer rolled back: keep that last good state
-        print(f"ganlab: error: {exc} Saved that good state (step {tr.step}) to {last}; resume with lower "
-              "--lr-g / --lr-d, or --amp off.", file=sys.stderr)
+        print(f"ganlab: error: {exc} Saved that good state (step {tr.step}) to {last}: resume it with lower "
+              "--lr-g / --lr-d, or start over with --fresh --amp off.", file=sys.stderr)
         return 1
     dt = time.perf_counter() - t0
     tr.save(last)
