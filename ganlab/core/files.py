@@ -56,7 +56,7 @@ def check_output_file(path: str | Path, suffixes: tuple[str, ...] = (), what: st
         raise ValueError(f"{what} {path} must end in {' or '.join(suffixes)}")
     if path.is_dir():
         raise ValueError(f"{what} {path} is a folder: give a file name inside it")
-    check_writable_dir(path.parent if str(path.parent) else Path("."), f"the folder of {what} {path}:")
+    check_writable_dir(path.parent, f"the folder of {what} {path},")
     return path
 
 

@@ -28,16 +28,18 @@ def generate(G: Generator, z: torch.Tensor, y=None) -> torch.Tensor:
 
     ``y`` (conditional G only): labels (N,) or label vectors (N, K); default ``arange(N) % K``."""
     dev = next(G.parameters()).device
+    zs = z.split(1024)
     if G.n_classes:
         y = label_vectors(torch.as_tensor(torch.arange(len(z)) % G.n_classes if y is None else y), G.n_classes)
-        ys = y.split(1024)
+        ys = [yc.to(dev) for yc in y.split(1024)]
     elif y is not None:
         raise ValueError("labels given to an unconditional generator; train one with --conditional")
+    else:
+        ys = [None] * len(zs)
     was = G.training
     G.eval()
     try:
-        out = [to_uint8(G(zc.to(dev), *(() if not G.n_classes else (ys[i].to(dev),))))
-               for i, zc in enumerate(z.split(1024))]
+        out = [to_uint8(G(zc.to(dev), yc)) for zc, yc in zip(zs, ys)]
     finally:
         G.train(was)
     return torch.cat(out) if out else torch.empty(0, 28, 28, dtype=torch.uint8)

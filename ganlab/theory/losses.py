@@ -18,6 +18,8 @@ not a logit. critic loss = E f(G(z)) - E f(x) (+ λ E(|∇f(x̂)| - 1)² for ``w
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -26,7 +28,7 @@ WASSERSTEIN_LOSSES = ("wgan-gp", "wgan-clip")
 LOSSES = GENERATOR_LOSSES + WASSERSTEIN_LOSSES
 #: loss_G where D = 1/2 everywhere (the equilibrium p_g = p_data): log 2 for ns, log(1/2) = -log 2 for minimax;
 #: a Wasserstein critic has no such fixed value
-GENERATOR_LOSS_AT_EQUILIBRIUM = {"ns": 0.6931471805599453, "minimax": -0.6931471805599453}
+GENERATOR_LOSS_AT_EQUILIBRIUM = {"ns": math.log(2), "minimax": -math.log(2)}
 
 
 def _mean(t: torch.Tensor, dim) -> torch.Tensor:

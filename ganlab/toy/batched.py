@@ -91,6 +91,9 @@ class BatchedGAN:
         self._buf, self._pos = None, CHUNK
         self.iteration, self.seconds = 0, 0.0
         self.z_eval = torch.randn(c.n_eval, c.noise_dim, generator=torch.Generator().manual_seed(EVAL_SEED))
+        if c.mbstd:  # D's extra input at evaluation points: the real data's spread (a batch statistic)
+            real = torch.as_tensor(c.target.sample(4000, 0), dtype=torch.float32).reshape(-1, self.dim)
+            self._real_spread = real.std(0).mean()
         self.last: dict[str, torch.Tensor] = {}
         self.history = History(c.history_len)
         self._record()
@@ -214,8 +217,7 @@ class BatchedGAN:
         xt = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(-1, self.dim)
         xt = xt.expand(self.M, *xt.shape)
         if self.config.mbstd:  # D's extra input is a batch statistic: use the real data's spread
-            s = torch.as_tensor(self.config.target.sample(4000, 0), dtype=torch.float32).reshape(-1, self.dim).std(0).mean()
-            xt = torch.cat([xt, s.expand(*xt.shape[:2], 1)], dim=2)
+            xt = torch.cat([xt, self._real_spread.expand(*xt.shape[:2], 1)], dim=2)
             return stacked_forward(self.D, xt, self.config.d.activation).squeeze(-1)
         return self.critic(xt).squeeze(-1)
 

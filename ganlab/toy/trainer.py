@@ -67,6 +67,9 @@ class ToyTrainer:
             self.G = Generator(c.g, c.noise_dim)
             self.D = Discriminator(c.d)
         self.sampler = torch.Generator().manual_seed(c.seed + 1)
+        eval_gen = torch.Generator().manual_seed(EVAL_SEED)  # fixed noise behind sample-based metrics
+        self.z_eval = (torch.randn(c.n_eval, c.noise_dim, generator=eval_gen) if c.noise == "gaussian"
+                       else torch.rand(c.n_eval, c.noise_dim, generator=eval_gen) * 2 - 1)
         self.opt_g = make_optimizer(c.optimizer, self.G.parameters(), c.lr_g, c.betas, c.momentum)
         self.opt_d = make_optimizer(c.optimizer, self.D.parameters(), c.lr_d, c.betas, c.momentum)
         self.history = History(c.history_len)
@@ -180,11 +183,7 @@ class ToyTrainer:
     @torch.no_grad()
     def samples(self, n: int | None = None) -> np.ndarray:
         """Generated samples on fixed evaluation noise (``config.n_eval`` of them, or the first n): (n, 1)."""
-        c = self.config
-        gen = torch.Generator().manual_seed(EVAL_SEED)
-        z = torch.randn(c.n_eval, c.noise_dim, generator=gen) if c.noise == "gaussian" else \
-            torch.rand(c.n_eval, c.noise_dim, generator=gen) * 2 - 1
-        return self.G(z if n is None else z[:n]).double().numpy()
+        return self.G(self.z_eval if n is None else self.z_eval[:n]).double().numpy()
 
     @torch.no_grad()
     def d_prob(self, x: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ganlab.core import encode_png
+from ganlab.viz.style import COLORS
 
 
 class LiveView:
@@ -37,18 +38,18 @@ class LiveView:
         a.set_axis_off()
         self.img_title = a.set_title("", fontsize=10)
         a = self.ax_loss = self.fig.add_subplot(gs[1])
-        (self.l_loss_d,) = a.plot([], [], label="loss_D", color="#e8590c")
-        (self.l_loss_g,) = a.plot([], [], label="loss_G", color="#1c7ed6")
-        a.axhline(np.log(4), color="#868e96", ls=":", lw=1)
-        a.text(0.01, np.log(4), " log 4: loss_D at D = ½", fontsize=8, color="#868e96", va="bottom",
+        (self.l_loss_d,) = a.plot([], [], label="loss_D", color=COLORS["d"])
+        (self.l_loss_g,) = a.plot([], [], label="loss_G", color=COLORS["gen"])
+        a.axhline(np.log(4), color=COLORS["grey"], ls=":", lw=1)
+        a.text(0.01, np.log(4), " log 4: loss_D at D = ½", fontsize=8, color=COLORS["grey"], va="bottom",
                transform=a.get_yaxis_transform())
         a.set_xlabel("epoch")
         a.set_title("losses (BCE)", fontsize=10)
         a.legend(loc="upper right", fontsize=8)
         a = self.ax_d = self.fig.add_subplot(gs[2])
-        (self.l_dx,) = a.plot([], [], label="mean D(x), real", color="#2b8a3e")
-        (self.l_dgz,) = a.plot([], [], label="mean D(G(z)), fake", color="#862e9c")
-        a.axhline(0.5, color="#868e96", ls=":", lw=1)
+        (self.l_dx,) = a.plot([], [], label="mean D(x), real", color=COLORS["data"])
+        (self.l_dgz,) = a.plot([], [], label="mean D(G(z)), fake", color=COLORS["dstar"])
+        a.axhline(0.5, color=COLORS["grey"], ls=":", lw=1)
         a.set_ylim(0, 1)
         a.set_xlabel("epoch")
         self.d_title = a.set_title("discriminator outputs", fontsize=10)

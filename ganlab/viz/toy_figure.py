@@ -23,7 +23,6 @@ from ganlab.theory import GENERATOR_LOSS_AT_EQUILIBRIUM, LOG2, LOG4, density_fro
 from ganlab.viz.style import COLORS
 
 
-
 def plot_range(target, pad_sd: float = 4.0) -> tuple[float, float]:
     """x-range that shows the whole target with room for the generator to approach it."""
     lo = min(m - pad_sd * s for _, m, s in target.components())
