@@ -200,3 +200,34 @@ def test_interpolation_walk_is_safe_when_both_seeds_are_equal():
     seed_b, info = controls[1], controls[4]
     seed_b.value = controls[0].value  # A = B
     assert "nan" not in info.value and box.children[0].children[1].value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_legible_seed_maximises_the_least_confident_read():
+    """The widgets' first seeds: the window of seeds whose worst classifier probability is highest,
+    checked against a brute-force loop, one image at a time, with a stand-in classifier."""
+    from ganlab.images import classifier_logits, generate
+    from ganlab.widgets import digit_picker, label_walk, legible_seed, noise, z_walk
+
+    class Brightness(torch.nn.Module):         # logits for 10 classes from an image's mean pixel value
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor(50.0))
+
+        def forward(self, x):                   # x: (N, 1, 28, 28) in [-1, 1]
+            m = (x.mean(dim=(1, 2, 3)) + 1) / 2
+            return torch.stack([-self.scale * (m - k / 10) ** 2 for k in range(10)], 1)
+
+    G = CondGenerator(CGANConfig(nz=8, ngf=4, ndf=4)).eval()
+    clf = Brightness()
+
+    def prob(seed, digit):
+        img = generate(G, noise(8, seed)[None], torch.tensor([digit]))
+        return torch.softmax(classifier_logits(clf, img), -1)[0, digit].item()
+
+    brute = max(range(20), key=lambda s: min(prob(s + i, d) for i in range(3) for d in (2, 5)))
+    assert legible_seed(G, clf, (2, 5), count=3, tries=20) == brute
+    with pytest.raises(ValueError, match="tries"):
+        legible_seed(G, clf, 3, tries=0)
+    assert digit_picker(G, digit=4, seed=7).children[1].value == 7
+    assert [c.value for c in z_walk(G, digit=2, seeds=(8, 9)).children[0].children] == [2, 8, 9]
+    assert [c.value for c in label_walk(G, digits=(1, 6), seed=4).children[0].children] == [1, 6, 4]

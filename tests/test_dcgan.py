@@ -257,5 +257,10 @@ def test_a_shipped_generator_reproduces_the_trainer_and_draws_statically(data, t
     a, b = generate(tr.G, tr.fixed_noise), generate(G, tr.fixed_noise)
     assert (a.int() - b.int()).abs().max() <= 2  # uint8 levels: fp16 weights round, nothing more
     hist = json.loads(json.dumps(tr.history))  # as history.json stores it
-    png = LiveView().draw_state(image_grid(b, nrow=8), hist, hist["step"][-1], tr.steps_per_epoch)
+    view = LiveView()
+    png = view.draw_state(image_grid(b, nrow=8), hist)
+    assert view.img_title.get_text() == f"fixed noise, step 4 (epoch {4 / tr.steps_per_epoch:.2f})"
+    hist["epoch"] = [e * 10 for e in hist["epoch"]]       # another run's history: its own epochs, not ours
+    view.draw_state(image_grid(b, nrow=8), hist)
+    assert view.img_title.get_text().endswith(f"(epoch {40 / tr.steps_per_epoch:.2f})")
     assert PILImage.open(io.BytesIO(png)).size == (864, 288)

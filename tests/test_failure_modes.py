@@ -48,6 +48,20 @@ def test_coverage_2d_ring_collapsed_and_full():
     assert coverage(grid(5).sample(5000, seed=1), grid(5))["covered"] == 25
 
 
+def test_spread_sees_within_mode_collapse():
+    t = bimodal_1d(6.0, 0.3)
+    rng = np.random.default_rng(0)
+    c = coverage_1d(t.sample(20000, seed=1), t)
+    assert np.allclose(c["spread"], 1.0, atol=0.03)                 # the target itself: as wide as each mode
+    narrow = np.r_[rng.normal(-3, 0.06, 5000), rng.normal(3, 0.15, 5000)]   # a fifth and a half as wide
+    c = coverage_1d(narrow, t)
+    assert c["covered"] == 2 and c["quality"] == 1.0                 # coverage and quality see nothing wrong
+    assert c["spread"] == pytest.approx([0.2, 0.5], abs=0.02)
+    assert np.isnan(coverage_1d(np.full(100, -3.0), t)["spread"][1])  # an empty mode has no spread
+    r = ring(8, sd=0.1)                                              # 2-D: the chi-square reference is per dim
+    assert np.allclose(coverage(r.sample(40000, seed=2), r)["spread"], 1.0, atol=0.05)
+
+
 def test_hist_jsd_2d_floor_and_disjoint():
     r = ring(8)
     floor = jsd_floor_2d(r, 4000)

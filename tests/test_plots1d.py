@@ -62,15 +62,34 @@ def test_generator_losses_and_gradients(ax):
     _, ax_grad = plt.subplots()
     d = np.array([0.01, 0.2, 0.5, 0.9])
     arts = plot_generator_losses(ax, ax_grad, d=d)
+    assert np.allclose(arts["loss_ns"].get_xdata(), d)
     assert np.allclose(arts["loss_ns"].get_ydata(), -np.log(d))
     assert np.allclose(arts["loss_minimax"].get_ydata(), np.log(1 - d))
+    # slopes against D, checked against autograd through the losses written as functions of D
+    for kind, loss_of_d in (("ns", lambda t: -torch.log(t)), ("minimax", lambda t: torch.log(1 - t))):
+        t = torch.tensor(d, requires_grad=True)
+        (g,) = torch.autograd.grad(loss_of_d(t).sum(), t)
+        assert np.allclose(arts[f"grad_{kind}"].get_ydata(), g.numpy(), atol=1e-9)
+    assert abs(arts["grad_minimax"].get_ydata()[0] + 1) < 0.02       # log(1 - D) is NOT flat against D near 0
+    ax.figure.canvas.draw()
+    ax_grad.figure.canvas.draw()
+    assert set(plot_generator_losses(ax, d=d)) == {"loss_ns", "loss_minimax"}
+    plt.close(ax_grad.figure)
+
+
+def test_generator_losses_against_the_logit(ax):
+    _, ax_grad = plt.subplots()
+    d = np.array([0.01, 0.2, 0.5, 0.9])
+    arts = plot_generator_losses(ax, ax_grad, d=d, against="logit")
+    assert np.allclose(arts["loss_minimax"].get_xdata(), np.log(d / (1 - d)))
     # gradients w.r.t. the logit l = log(d/(1-d)), checked against autograd through ganlab.theory.losses
     for kind in ("ns", "minimax"):
         l = torch.tensor(np.log(d / (1 - d)), requires_grad=True)
         per_sample = torch.stack([generator_loss(li.view(1, 1), kind) for li in l])
         (g,) = torch.autograd.grad(per_sample.sum(), l)
         assert np.allclose(arts[f"grad_{kind}"].get_ydata(), g.numpy(), atol=1e-9)
+    assert abs(arts["grad_minimax"].get_ydata()[0]) < 0.02           # vanishes where D rejects the fake
+    with pytest.raises(ValueError, match="against"):
+        plot_generator_losses(ax, d=d, against="x")
     ax.figure.canvas.draw()
-    ax_grad.figure.canvas.draw()
-    assert set(plot_generator_losses(ax, d=d)) == {"loss_ns", "loss_minimax"}
     plt.close(ax_grad.figure)

@@ -1,7 +1,8 @@
 """Images: MNIST without torchvision, the DCGAN and its conditional twin, one trainer for both,
 sampling, the feature classifier and the metrics built on it (notebooks 05 and 06)."""
 
-from ganlab.images.classifier import MnistCNN, accuracy, classifier_features, get_classifier, predict, weights_path
+from ganlab.images.classifier import (MnistCNN, accuracy, classifier_features, classifier_logits, get_classifier, predict,
+                                      weights_path)
 from ganlab.images.cond_metrics import (class_means, fit_label_regressor, format_table, grey_fraction, label_accuracy,
                                         per_class_fid, regressor_images, samples_per_class)
 from ganlab.images.cond_trainer import CGANTrainer
@@ -16,7 +17,7 @@ from ganlab.images.sampling import (export_generator, generate, is_conditional_c
 from ganlab.images.trainer import DCGANTrainer
 
 __all__ = ["class_means", "fit_label_regressor", "format_table", "grey_fraction", "label_accuracy", "per_class_fid",
-           "regressor_images", "samples_per_class", "sample_labels", "weights_path", "describe_data_location", "MnistCNN", "accuracy", "classifier_features", "get_classifier", "predict", "CGANTrainer",
+           "regressor_images", "samples_per_class", "sample_labels", "weights_path", "describe_data_location", "MnistCNN", "accuracy", "classifier_features", "classifier_logits", "get_classifier", "predict", "CGANTrainer",
            "class_histogram", "classifier_fid", "kl_to_uniform", "nearest_neighbours", "plot_nearest_neighbours",
            "real_vs_real_baseline", "MnistUnavailable", "load_mnist", "CGANConfig", "CondDiscriminator",
            "CondGenerator", "DCGANConfig", "Discriminator", "Generator", "count_parameters", "digit_grid_inputs",

@@ -100,3 +100,18 @@ def generator_loss_grad_wrt_logit(d_fake, kind: str = "ns"):
     if kind == "minimax":
         return -d_fake
     raise ValueError(f"unknown generator loss {kind!r}: expected one of {GENERATOR_LOSSES}")
+
+
+def generator_loss_grad_wrt_d(d_fake, kind: str = "ns"):
+    """d loss_G / d D for one sample, as a function of D = D(G(z)) (the slope of the loss drawn against D).
+
+    minimax: d/dD log(1 - D) = -1 / (1 - D)   → about -1 when D ≈ 0: the loss is NOT flat against D
+    ns:      d/dD -log D     = -1 / D         → very steep when D ≈ 0
+    The chain rule through D = σ(l) multiplies by σ'(l) = D(1 - D); that factor is what makes the minimax
+    gradient w.r.t. the logit vanish: -1/(1 - D) · D(1 - D) = -D.
+    """
+    if kind == "ns":
+        return -1.0 / d_fake
+    if kind == "minimax":
+        return -1.0 / (1.0 - d_fake)
+    raise ValueError(f"unknown generator loss {kind!r}: expected one of {GENERATOR_LOSSES}")

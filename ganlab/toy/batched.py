@@ -41,6 +41,12 @@ PER_MODEL = ("seed", "lr_d", "lr_g", "k_d", "real_label", "instance_noise")
 CHUNK = 16  # iterations of random numbers drawn per model at a time (fixed, so results never depend on it)
 
 
+def _narrowest(spread: np.ndarray) -> float:
+    """The smallest per-mode spread among the modes that have samples (nan if none has)."""
+    s = spread[np.isfinite(spread)]
+    return float(s.min()) if len(s) else float("nan")
+
+
 # ----- the trainer -------------------------------------------------------------------------------
 class BatchedGAN:
     """M GANs sharing one config, trained in lock-step. Per-model values (any of ``PER_MODEL``) may be
@@ -259,6 +265,7 @@ class BatchedGAN:
         finite = np.isfinite(xs).all(axis=(1, 2))
         return {"jsd": self.jsd(xs), "covered": np.array([c["covered"] for c in cov], dtype=float),
                 "coverage": np.array([c["coverage"] for c in cov]), "quality": np.array([c["quality"] for c in cov]),
+                "spread": np.array([_narrowest(c["spread"]) for c in cov]),
                 "mean_g": np.where(finite, xs.mean(1)[:, 0], np.nan), "sd_g": np.where(finite, xs.std(1).mean(1), np.nan)}
 
     def _record(self) -> None:

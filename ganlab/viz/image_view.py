@@ -60,15 +60,17 @@ class LiveView:
 
     def draw(self, trainer) -> bytes:
         """Move the artists to the trainer's fixed-noise grid and history; return PNG bytes."""
-        return self.draw_state(trainer.fixed_grid(), trainer.history, trainer.step, trainer.steps_per_epoch)
+        return self.draw_state(trainer.fixed_grid(), trainer.history)
 
-    def draw_state(self, grid, history: dict, step: int, steps_per_epoch: int) -> bytes:
-        """Draw a fixed-noise grid (uint8 image) and a trainer history (dict of lists) at ``step``; PNG bytes.
+    def draw_state(self, grid, history: dict) -> bytes:
+        """Draw a fixed-noise grid (uint8 image) and a trainer history (dict of lists); PNG bytes. The title's
+        step and epoch are the history's last record, so a shipped run's picture reads as that run saw it.
         The same picture for a live run and for a shipped one (display it as a static image)."""
         h = history
         ep = np.asarray(h["epoch"], dtype=float)
         self.img.set_data(grid)
-        self.img_title.set_text(f"fixed noise, step {step} (epoch {step / steps_per_epoch:.2f})")
+        self.img_title.set_text(f"fixed noise, step {h['step'][-1]} (epoch {ep[-1]:.2f})" if len(ep)
+                                else "fixed noise, before training")
         for line, key in ((self.l_loss_d, "loss_D"), (self.l_loss_g, "loss_G"), (self.l_dx, "D_x"),
                           (self.l_dgz, "D_G_z")):
             line.set_data(ep, h[key])

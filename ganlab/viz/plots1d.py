@@ -2,7 +2,7 @@
 
 - ``plot_densities_and_dstar``: p_data, p_g and the optimal discriminator D* (right-hand axis, with ½ marked).
 - ``plot_divergences_vs_shift``: JSD (flat at log 2 once the supports separate) and W1 as the generator slides.
-- ``plot_generator_losses``: minimax vs non-saturating generator loss and their gradients against D(G(z)).
+- ``plot_generator_losses``: minimax vs non-saturating generator loss and their slopes, against D(G(z)) or its logit.
 
 All numbers come from ``ganlab.theory`` (divergences and losses); nothing here re-derives a formula.
 """
@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from scipy.special import logit
 
-from ganlab.theory import (GENERATOR_LOSSES, LOG2, Gaussian, generator_loss, generator_loss_grad_wrt_logit,
+from ganlab.theory import (GENERATOR_LOSSES, LOG2, Gaussian, generator_loss, generator_loss_grad_wrt_d,
+                           generator_loss_grad_wrt_logit,
                            js_divergence, optimal_discriminator, wasserstein1)
 
 from ganlab.viz.style import COLORS
@@ -88,36 +89,49 @@ def plot_divergences_vs_shift(target, gen_sd: float, means, ax_jsd=None, ax_w1=N
     return out
 
 
-def plot_generator_losses(ax_loss=None, ax_grad=None, d=None) -> dict:
-    """Both generator losses (``ax_loss``) and their gradients w.r.t. the logit (``ax_grad``) vs D(G(z)).
+def plot_generator_losses(ax_loss=None, ax_grad=None, d=None, against: str = "d") -> dict:
+    """Both generator losses (``ax_loss``) and their slopes (``ax_grad``), drawn against D(G(z)) or its logit.
 
-    ``d``: the D(G(z)) values to plot (default 400 points in (0.001, 0.999)). Losses come from
-    ``ganlab.theory.generator_loss`` on the logit log(d / (1 - d)), gradients from
-    ``generator_loss_grad_wrt_logit``. Returns ``{"loss_ns", "loss_minimax", "grad_ns", "grad_minimax"}``
-    for the axes given (``ax_loss`` defaults to the current axes).
+    ``d``: the D(G(z)) values to plot (default 400 points in (0.001, 0.999)). ``against="d"``: x is D and the
+    slope is d loss / d D (``generator_loss_grad_wrt_d``); ``against="logit"``: x is the logit l = log(d/(1-d))
+    and the slope is d loss / d l (``generator_loss_grad_wrt_logit``), the gradient that flows back into G.
+    Losses come from ``ganlab.theory.generator_loss`` on the logit. Returns
+    ``{"loss_ns", "loss_minimax", "grad_ns", "grad_minimax"}`` for the axes given (``ax_loss`` defaults to
+    the current axes).
     """
+    if against not in ("d", "logit"):
+        raise ValueError(f"against must be 'd' or 'logit', got {against!r}")
     d = np.linspace(1e-3, 1 - 1e-3, 400) if d is None else np.asarray(d, dtype=float)
-    logits = torch.as_tensor(logit(d), dtype=torch.float64).reshape(-1, 1, 1)
+    lg = logit(d)
+    x = d if against == "d" else lg
+    slope = generator_loss_grad_wrt_d if against == "d" else generator_loss_grad_wrt_logit
+    logits = torch.as_tensor(lg, dtype=torch.float64).reshape(-1, 1, 1)
     ax_loss = ax_loss or plt.gca()
     out = {}
     for kind in GENERATOR_LOSSES:
-        per_sample = [generator_loss(lg, kind).item() for lg in logits]  # one D(G(z)) value at a time
-        (out[f"loss_{kind}"],) = ax_loss.plot(d, per_sample, color=LOSS_COLOURS[kind], lw=2, label=LOSS_LABELS[kind])
+        per_sample = [generator_loss(l, kind).item() for l in logits]  # one D(G(z)) value at a time
+        (out[f"loss_{kind}"],) = ax_loss.plot(x, per_sample, color=LOSS_COLOURS[kind], lw=2.5, label=LOSS_LABELS[kind])
         if ax_grad is not None:
-            (out[f"grad_{kind}"],) = ax_grad.plot(d, generator_loss_grad_wrt_logit(d, kind), color=LOSS_COLOURS[kind],
-                                                  lw=2, label=LOSS_LABELS[kind])
+            (out[f"grad_{kind}"],) = ax_grad.plot(x, slope(d, kind), color=LOSS_COLOURS[kind], lw=2.5,
+                                                  label=LOSS_LABELS[kind])
+    early = (0, 0.1) if against == "d" else (float(lg.min()), float(logit(0.1)))
     axes = [ax_loss] + ([ax_grad] if ax_grad is not None else [])
     for a in axes:
-        a.axvspan(0, 0.1, color="grey", alpha=0.12, lw=0)
+        a.axvspan(*early, color="grey", alpha=0.12, lw=0)
         a.axhline(0, color="k", lw=0.6)
-        a.set_xlabel("D(G(z)): the discriminator's belief that a fake is real")
-        a.set_xlim(0, 1)
+        a.set_xlabel("D(G(z)): the discriminator's belief that a fake is real" if against == "d"
+                     else r"logit $\ell$ of D(G(z)), $D = \sigma(\ell)$")
+        a.set_xlim(float(x.min()), float(x.max()))
     ax_loss.set_ylabel("generator loss (to minimise)")
     ax_loss.set_ylim(-5, 5)
-    ax_loss.legend(loc="upper right", fontsize=8)
-    ax_loss.text(0.012, -4.6, "early training:\nD rejects fakes", fontsize=8, va="bottom")
+    ax_loss.legend(loc="lower left" if against == "logit" else "upper right")
     if ax_grad is not None:
-        ax_grad.set_ylabel(r"$\partial\,\mathrm{loss}_G / \partial\,\mathrm{logit}$")
-        ax_grad.set_ylim(-1.05, 0.05)
-        ax_grad.legend(loc="lower right", fontsize=8)
+        if against == "d":
+            ax_grad.set_ylabel(r"slope $\partial\,\mathrm{loss}_G / \partial D$")
+            ax_grad.set_ylim(-6, 0.3)
+            ax_grad.legend(loc="lower center")
+        else:
+            ax_grad.set_ylabel(r"$\partial\,\mathrm{loss}_G / \partial \ell$ (reaches G)")
+            ax_grad.set_ylim(-1.05, 0.05)
+            ax_grad.legend(loc="center left")
     return out

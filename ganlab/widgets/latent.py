@@ -10,6 +10,8 @@ Use::
     display(digit_picker(G))        # digit buttons + seed slider -> 8 samples of that digit
     display(z_walk(G))              # fixed digit, z moves from seed A to seed B
     display(label_walk(G))          # fixed z, the label vector moves from digit A to digit B
+
+``legible_seed(G, classifier, digit)`` picks a first seed whose samples a classifier reads clearly.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 import torch
 
 from ganlab.core import encode_png
-from ganlab.images import generate, image_grid, label_vectors
+from ganlab.images import classifier_logits, generate, image_grid, label_vectors
 
 
 def noise(nz: int, seed: int) -> torch.Tensor:
@@ -99,11 +101,28 @@ def _live_image(controls, images, nrow: int, scale: int) -> W.Image:
     return img
 
 
-def digit_picker(G, n: int = 8, scale: int = 4) -> W.VBox:
-    """Digit buttons and a seed slider; shows ``n`` samples of the digit from seeds seed..seed+n-1."""
-    digit = W.ToggleButtons(options=list(range(G.n_classes)), value=3, description="digit",
+def legible_seed(G, classifier, digits, count: int = 1, tries: int = 200) -> int:
+    """The start seed s in 0..tries-1 whose samples G(noise(s + i), d), for i < ``count`` and every digit d in
+    ``digits``, the classifier reads most confidently: the smallest of their probabilities for the digit
+    asked, maximised over s. For a widget's first picture: show the method, not an unlucky draw."""
+    if tries < 1 or count < 1:
+        raise ValueError(f"tries and count must be >= 1, got tries={tries}, count={count}")
+    digits = [int(d) for d in np.atleast_1d(digits)]
+    z = torch.stack([noise(G.nz, s) for s in range(tries + count - 1)])
+    worst = None
+    for d in digits:
+        p = torch.softmax(classifier_logits(classifier, generate(G, z, torch.full((len(z),), d))), -1)[:, d]
+        windows = p.unfold(0, count, 1).min(-1).values  # (tries,): the least legible of seeds s..s+count-1
+        worst = windows if worst is None else torch.minimum(worst, windows)
+    return int(worst.argmax())
+
+
+def digit_picker(G, n: int = 8, scale: int = 4, digit: int = 3, seed: int = 0) -> W.VBox:
+    """Digit buttons and a seed slider; shows ``n`` samples of the digit from seeds seed..seed+n-1
+    (``digit``, ``seed``: the first picture)."""
+    digit = W.ToggleButtons(options=list(range(G.n_classes)), value=digit, description="digit",
                             style={"button_width": "32px"})
-    seed = W.IntSlider(value=0, min=0, max=999, description="seed", continuous_update=True)
+    seed = W.IntSlider(value=seed, min=0, max=999, description="seed", continuous_update=True)
 
     def images():
         z = torch.stack([noise(G.nz, seed.value + i) for i in range(n)])
@@ -112,19 +131,19 @@ def digit_picker(G, n: int = 8, scale: int = 4) -> W.VBox:
     return W.VBox([digit, seed, _live_image((digit, seed), images, n, scale)])
 
 
-def z_walk(G, steps: int = 9, scale: int = 4) -> W.VBox:
+def z_walk(G, steps: int = 9, scale: int = 4, digit: int = 7, seeds: tuple[int, int] = (5, 6)) -> W.VBox:
     """A fixed digit; the noise walks (slerp) from seed A to seed B in ``steps`` images."""
-    digit = W.Dropdown(options=list(range(G.n_classes)), value=7, description="digit")
-    a = W.IntSlider(value=5, min=0, max=999, description="seed A")
-    b = W.IntSlider(value=6, min=0, max=999, description="seed B")
+    digit = W.Dropdown(options=list(range(G.n_classes)), value=digit, description="digit")
+    a = W.IntSlider(value=seeds[0], min=0, max=999, description="seed A")
+    b = W.IntSlider(value=seeds[1], min=0, max=999, description="seed B")
     img = _live_image((digit, a, b), lambda: z_path(G, digit.value, a.value, b.value, steps), steps, scale)
     return W.VBox([W.HBox([digit, a, b]), img])
 
 
-def label_walk(G, steps: int = 9, scale: int = 4) -> W.VBox:
+def label_walk(G, steps: int = 9, scale: int = 4, digits: tuple[int, int] = (3, 8), seed: int = 0) -> W.VBox:
     """A fixed noise; the label vector moves from one-hot(A) to one-hot(B) in ``steps`` images."""
-    da = W.Dropdown(options=list(range(G.n_classes)), value=3, description="from digit")
-    db = W.Dropdown(options=list(range(G.n_classes)), value=8, description="to digit")
-    seed = W.IntSlider(value=0, min=0, max=999, description="seed")
+    da = W.Dropdown(options=list(range(G.n_classes)), value=digits[0], description="from digit")
+    db = W.Dropdown(options=list(range(G.n_classes)), value=digits[1], description="to digit")
+    seed = W.IntSlider(value=seed, min=0, max=999, description="seed")
     img = _live_image((da, db, seed), lambda: label_path(G, da.value, db.value, seed.value, steps), steps, scale)
     return W.VBox([W.HBox([da, db, seed]), img])
