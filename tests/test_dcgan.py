@@ -259,8 +259,8 @@ def test_a_shipped_generator_reproduces_the_trainer_and_draws_statically(data, t
     hist = json.loads(json.dumps(tr.history))  # as history.json stores it
     view = LiveView()
     png = view.draw_state(image_grid(b, nrow=8), hist)
-    assert view.img_title.get_text() == f"fixed noise, step 4 (epoch {4 / tr.steps_per_epoch:.2f})"
+    assert view.img_title.get_text() == f"step 4, epoch {4 / tr.steps_per_epoch:.2f}"
     hist["epoch"] = [e * 10 for e in hist["epoch"]]       # another run's history: its own epochs, not ours
     view.draw_state(image_grid(b, nrow=8), hist)
-    assert view.img_title.get_text().endswith(f"(epoch {40 / tr.steps_per_epoch:.2f})")
-    assert PILImage.open(io.BytesIO(png)).size == (864, 288)
+    assert view.img_title.get_text().endswith(f"epoch {40 / tr.steps_per_epoch:.2f}")
+    assert PILImage.open(io.BytesIO(png)).size == (960, 400)   # FRAME_WIDTH, shown at that size

@@ -211,13 +211,13 @@ def plot_nearest_neighbours(samples, train_images, k: int = 1, n: int = 8, indic
     axes = fig.subplots(k + 1, n, squeeze=False)
     for c in range(n):
         axes[0, c].imshow(x[c, 0].numpy(), cmap="gray", vmin=-1, vmax=1)
-        axes[0, c].set_title("sample", fontsize=8)
+        axes[0, c].set_title("sample")
         for r in range(k):
             axes[r + 1, c].imshow(train[c, r].numpy(), cmap="gray", vmin=-1, vmax=1)
-            axes[r + 1, c].set_title(f"#{int(indices[c, r])}\nd={float(distances[c, r]):.1f}", fontsize=7)
+            axes[r + 1, c].set_title(f"#{int(indices[c, r])}\nd={float(distances[c, r]):.1f}")
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("samples (top) and their nearest training images (pixel L2)", fontsize=9)
+    fig.suptitle("samples (top) and their nearest training images (pixel L2)")
     fig.tight_layout()
     return fig

@@ -6,10 +6,11 @@ from ganlab.viz.live2d import Live2D
 from ganlab.viz.plots1d import density_grid, plot_densities_and_dstar, plot_divergences_vs_shift, plot_generator_losses
 from ganlab.viz.plots2d import mesh, plot_density, plot_points, plot_proba
 from ganlab.viz.plots_cond import plot_regression_vs_cgan
-from ganlab.viz.plots_runs import plot_runs, tail_median, train_variants, variant
-from ganlab.viz.style import COLORS
+from ganlab.viz.plots_runs import (at_step, engine_for, plot_runs, plot_seed_runs, seed_histories, tail_median,
+                                   train_seeds, train_variants, variant)
+from ganlab.viz.style import COLORS, DISPLAY_WIDTH, FRAME_WIDTH, MIN_TEXT_PX, course_style, small_texts, text_px
 from ganlab.viz.toy_figure import ToyFigure, plot_range
 
 __all__ = ["LiveView", "Live2D", "density_grid", "plot_densities_and_dstar", "plot_divergences_vs_shift",
            "plot_generator_losses", "plot_regression_vs_cgan", "mesh", "plot_density", "plot_points", "plot_proba", "plot_runs", "tail_median",
-           "train_variants", "variant", "COLORS", "ToyFigure", "plot_range"]
+           "train_variants", "variant", "at_step", "engine_for", "plot_seed_runs", "seed_histories", "train_seeds", "COLORS", "DISPLAY_WIDTH", "FRAME_WIDTH", "MIN_TEXT_PX", "course_style", "small_texts", "text_px", "ToyFigure", "plot_range"]

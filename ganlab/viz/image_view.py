@@ -15,11 +15,12 @@ import time
 
 import ipywidgets as W
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ganlab.core import encode_png
-from ganlab.viz.style import COLORS
+from ganlab.viz.style import COLORS, FRAME_DPI, FRAME_WIDTH, frame_style
 
 
 class LiveView:
@@ -28,33 +29,33 @@ class LiveView:
     ``min_interval`` (seconds) throttles redraws so drawing never costs much training time.
     """
 
-    def __init__(self, figsize=(12.0, 4.0), dpi: int = 72, min_interval: float = 1.0):
-        self.fig = Figure(figsize=figsize, dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.fig)
-        gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.2, 1.2], wspace=0.3, left=0.02, right=0.98,
-                                   top=0.88, bottom=0.14)
-        a = self.ax_img = self.fig.add_subplot(gs[0])
-        self.img = a.imshow(np.zeros((8 * 30 + 2, 8 * 30 + 2), np.uint8), cmap="gray", vmin=0, vmax=255)
-        a.set_axis_off()
-        self.img_title = a.set_title("", fontsize=10)
-        a = self.ax_loss = self.fig.add_subplot(gs[1])
-        (self.l_loss_d,) = a.plot([], [], label="loss_D", color=COLORS["d"])
-        (self.l_loss_g,) = a.plot([], [], label="loss_G", color=COLORS["gen"])
-        a.axhline(np.log(4), color=COLORS["grey"], ls=":", lw=1)
-        a.text(0.01, np.log(4), " log 4: loss_D at D = ½", fontsize=8, color=COLORS["grey"], va="bottom",
-               transform=a.get_yaxis_transform())
-        a.set_xlabel("epoch")
-        a.set_title("losses (BCE)", fontsize=10)
-        a.legend(loc="upper right", fontsize=8)
-        a = self.ax_d = self.fig.add_subplot(gs[2])
-        (self.l_dx,) = a.plot([], [], label="mean D(x), real", color=COLORS["data"])
-        (self.l_dgz,) = a.plot([], [], label="mean D(G(z)), fake", color=COLORS["dstar"])
-        a.axhline(0.5, color=COLORS["grey"], ls=":", lw=1)
-        a.set_ylim(0, 1)
-        a.set_xlabel("epoch")
-        self.d_title = a.set_title("discriminator outputs", fontsize=10)
-        a.legend(loc="center right", fontsize=8)
-        self.widget = W.Image(format="png", layout=W.Layout(width="100%", max_width="1000px"))
+    def __init__(self, figsize=(FRAME_WIDTH / FRAME_DPI, 5.0), dpi: int = FRAME_DPI, min_interval: float = 1.0):
+        with rc_context(frame_style()):  # 960 px wide, 13 pt text: shown at its own size, never stretched
+            self.fig = Figure(figsize=figsize, dpi=dpi)
+            self.canvas = FigureCanvasAgg(self.fig)
+            gs = self.fig.add_gridspec(1, 3, width_ratios=[1, 1.15, 1.15], wspace=0.32, left=0.01, right=0.985,
+                                       top=0.84, bottom=0.12)
+            a = self.ax_img = self.fig.add_subplot(gs[0])
+            self.img = a.imshow(np.zeros((8 * 30 + 2, 8 * 30 + 2), np.uint8), cmap="gray", vmin=0, vmax=255)
+            a.set_axis_off()
+            self.img_title = a.set_title("")
+            a = self.ax_loss = self.fig.add_subplot(gs[1])
+            (self.l_loss_d,) = a.plot([], [], label="loss_D", color=COLORS["d"])
+            (self.l_loss_g,) = a.plot([], [], label="loss_G", color=COLORS["gen"])
+            (eq,) = [a.axhline(np.log(4), color=COLORS["grey"], ls=":", lw=1.5, label="log 4")]
+            a.set_xlabel("epoch")
+            a.legend(handles=[self.l_loss_d, self.l_loss_g, eq], loc="lower left", bbox_to_anchor=(-0.02, 1.0),
+                     ncol=3, frameon=False, handlelength=1.2, columnspacing=0.8, borderaxespad=0.15)
+            a = self.ax_d = self.fig.add_subplot(gs[2])
+            (self.l_dx,) = a.plot([], [], label="D(x) real", color=COLORS["data"])
+            (self.l_dgz,) = a.plot([], [], label="D(G(z)) fake", color=COLORS["dstar"])
+            a.axhline(0.5, color=COLORS["grey"], ls=":", lw=1.5)
+            a.set_ylim(0, 1)
+            a.set_xlabel("epoch")
+            a.legend(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=2, frameon=False, handlelength=1.2,
+                     columnspacing=0.8, borderaxespad=0.15)
+            self.d_title = self.fig.text(0.985, 0.98, "", ha="right", va="top", color=COLORS["grey"])  # speed
+        self.widget = W.Image(format="png", layout=W.Layout(width=f"{FRAME_WIDTH}px", max_width="100%"))
         self.min_interval = min_interval
         self._last = -float("inf")
 
@@ -69,7 +70,7 @@ class LiveView:
         h = history
         ep = np.asarray(h["epoch"], dtype=float)
         self.img.set_data(grid)
-        self.img_title.set_text(f"fixed noise, step {h['step'][-1]} (epoch {ep[-1]:.2f})" if len(ep)
+        self.img_title.set_text(f"step {h['step'][-1]}, epoch {ep[-1]:.2f}" if len(ep)
                                 else "fixed noise, before training")
         for line, key in ((self.l_loss_d, "loss_D"), (self.l_loss_g, "loss_G"), (self.l_dx, "D_x"),
                           (self.l_dgz, "D_G_z")):
@@ -80,7 +81,7 @@ class LiveView:
             self.ax_d.set_xlim(0, hi)
             losses = np.r_[h["loss_D"], h["loss_G"], np.log(4)]
             self.ax_loss.set_ylim(0, 1.05 * float(np.max(losses)))
-            self.d_title.set_text(f"discriminator outputs   ({h['images_per_s'][-1]:,.0f} images/s)")
+            self.d_title.set_text(f"training speed {h['images_per_s'][-1]:,.0f} images/s")
         self.canvas.draw()
         return encode_png(np.asarray(self.canvas.buffer_rgba()))
 

@@ -59,7 +59,7 @@ def plot_densities_and_dstar(target, gen, ax=None, x=None, legend: bool = True) 
     ax2.set_ylabel(r"$D^*(x)$ = P(real | x)", color=DSTAR_COLOUR)
     ax2.tick_params(axis="y", colors=DSTAR_COLOUR)
     if legend:
-        ax.legend(handles=[l_data, l_gen, l_d, l_half], loc="center left", fontsize=8, framealpha=0.85)
+        ax.legend(handles=[l_data, l_gen, l_d, l_half], loc="center left", framealpha=0.85)
     return {"p_data": l_data, "p_g": l_gen, "d_star": l_d, "half": l_half}
 
 
@@ -78,18 +78,18 @@ def plot_divergences_vs_shift(target, gen_sd: float, means, ax_jsd=None, ax_w1=N
     ax_jsd.set_xlabel("generator mean $\\mu_g$")
     ax_jsd.set_ylabel("JSD (nats)")
     ax_jsd.set_ylim(-0.03, LOG2 + 0.08)
-    ax_jsd.legend(loc="lower right", fontsize=8)
+    ax_jsd.legend(loc="lower right")
     out = {"jsd": l_jsd, "log2": l_log2}
     if ax_w1 is not None:
         w1 = [wasserstein1(target, g) for g in gens]
         (out["w1"],) = ax_w1.plot(means, w1, color="#8c564b", lw=2, label="$W_1(p_{data}, p_g)$")
         ax_w1.set_xlabel("generator mean $\\mu_g$")
         ax_w1.set_ylabel("$W_1$ (units of x)")
-        ax_w1.legend(loc="upper center", fontsize=8)
+        ax_w1.legend(loc="upper center")
     return out
 
 
-def plot_generator_losses(ax_loss=None, ax_grad=None, d=None, against: str = "d") -> dict:
+def plot_generator_losses(ax_loss=None, ax_grad=None, d=None, against: str = "d", legend: bool = True) -> dict:
     """Both generator losses (``ax_loss``) and their slopes (``ax_grad``), drawn against D(G(z)) or its logit.
 
     ``d``: the D(G(z)) values to plot (default 400 points in (0.001, 0.999)). ``against="d"``: x is D and the
@@ -97,7 +97,7 @@ def plot_generator_losses(ax_loss=None, ax_grad=None, d=None, against: str = "d"
     and the slope is d loss / d l (``generator_loss_grad_wrt_logit``), the gradient that flows back into G.
     Losses come from ``ganlab.theory.generator_loss`` on the logit. Returns
     ``{"loss_ns", "loss_minimax", "grad_ns", "grad_minimax"}`` for the axes given (``ax_loss`` defaults to
-    the current axes).
+    the current axes). ``legend=False`` draws no legends (e.g. for one figure legend shared by several axes).
     """
     if against not in ("d", "logit"):
         raise ValueError(f"against must be 'd' or 'logit', got {against!r}")
@@ -124,14 +124,17 @@ def plot_generator_losses(ax_loss=None, ax_grad=None, d=None, against: str = "d"
         a.set_xlim(float(x.min()), float(x.max()))
     ax_loss.set_ylabel("generator loss (to minimise)")
     ax_loss.set_ylim(-5, 5)
-    ax_loss.legend(loc="lower left" if against == "logit" else "upper right")
+    if legend:
+        ax_loss.legend(loc="lower left" if against == "logit" else "upper right")
     if ax_grad is not None:
         if against == "d":
             ax_grad.set_ylabel(r"slope $\partial\,\mathrm{loss}_G / \partial D$")
             ax_grad.set_ylim(-6, 0.3)
-            ax_grad.legend(loc="lower center")
+            if legend:
+                ax_grad.legend(loc="lower center")
         else:
             ax_grad.set_ylabel(r"$\partial\,\mathrm{loss}_G / \partial \ell$ (reaches G)")
             ax_grad.set_ylim(-1.05, 0.05)
-            ax_grad.legend(loc="center left")
+            if legend:
+                ax_grad.legend(loc="center left")
     return out

@@ -29,5 +29,5 @@ def plot_regression_vs_cgan(c, x, regressor, G, ax=None, n_samples: int = 600, s
     }
     ax.set_xlabel("condition c")
     ax.set_ylabel("output x")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left")
     return ax, art

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -20,7 +21,7 @@ from PIL import Image
 
 from ganlab.core import encode_png, one_thread
 from ganlab.theory import GENERATOR_LOSS_AT_EQUILIBRIUM, LOG2, LOG4, density_from_curve, optimal_discriminator
-from ganlab.viz.style import COLORS
+from ganlab.viz.style import COLORS, FRAME_DPI, FRAME_WIDTH, frame_style
 
 
 def plot_range(target, pad_sd: float = 4.0) -> tuple[float, float]:
@@ -31,21 +32,32 @@ def plot_range(target, pad_sd: float = 4.0) -> tuple[float, float]:
     return lo, hi
 
 
+def _above(ncol: int) -> dict:
+    """Legend keywords that put a legend in a row just above its axes, off the data."""
+    return dict(loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=ncol, frameon=False, handlelength=1.3,
+                columnspacing=0.9, handletextpad=0.4, borderaxespad=0.15)
+
+
 class ToyFigure:
-    def __init__(self, target, figsize=(11.0, 5.0), dpi: int = 72, n_x: int = 400, n_lines: int = 25):
-        self.fig = Figure(figsize=figsize, dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.n_x = n_x
-        self.n_lines = n_lines
-        gs = self.fig.add_gridspec(4, 3, width_ratios=[2.1, 1, 1], height_ratios=[1, 1, 1, 0.55],
-                                   hspace=0.75, wspace=0.38, left=0.05, right=0.985, top=0.93, bottom=0.09)
-        self.ax = self.fig.add_subplot(gs[0:3, 0])
-        self.ax_map = self.fig.add_subplot(gs[3, 0], sharex=self.ax)
-        self.ax_jsd = self.fig.add_subplot(gs[0:2, 1])
-        self.ax_v = self.fig.add_subplot(gs[0:2, 2])
-        self.ax_loss = self.fig.add_subplot(gs[2:4, 1])
-        self.ax_dprob = self.fig.add_subplot(gs[2:4, 2])
-        self._build(target)
+    """The live 1-D picture, rendered at ``FRAME_WIDTH`` (960) x 528 px by default, in the projector style
+    (every text 13 pt at 80 dpi = 14.4 px; legends sit above their axes, never over the data)."""
+
+    def __init__(self, target, figsize=(FRAME_WIDTH / FRAME_DPI, 6.6), dpi: int = FRAME_DPI, n_x: int = 400,
+                 n_lines: int = 25):
+        with rc_context(frame_style()):
+            self.fig = Figure(figsize=figsize, dpi=dpi)
+            self.canvas = FigureCanvasAgg(self.fig)
+            self.n_x = n_x
+            self.n_lines = n_lines
+            gs = self.fig.add_gridspec(4, 3, width_ratios=[1.9, 1, 1], height_ratios=[1, 1, 1, 0.6],
+                                       hspace=1.05, wspace=0.42, left=0.07, right=0.985, top=0.86, bottom=0.09)
+            self.ax = self.fig.add_subplot(gs[0:3, 0])
+            self.ax_map = self.fig.add_subplot(gs[3, 0], sharex=self.ax)
+            self.ax_jsd = self.fig.add_subplot(gs[0:2, 1])
+            self.ax_v = self.fig.add_subplot(gs[0:2, 2])
+            self.ax_loss = self.fig.add_subplot(gs[2:4, 1])
+            self.ax_dprob = self.fig.add_subplot(gs[2:4, 2])
+            self._build(target)
         self._background = None
         self._dirty = True  # full redraw needed (limits or labels changed)
 
@@ -61,43 +73,40 @@ class ToyFigure:
         (self.l_d,) = ax.plot([], [], color=COLORS["d"], lw=2, label="D(x) learned")
         (self.l_dstar,) = ax.plot([], [], color=COLORS["dstar"], lw=1.6, ls="--", label="D*(x) optimal")
         handles = [self.l_data, self.l_gen, self.l_d, self.l_dstar]
-        ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=9, ncol=2, framealpha=0.8)
-        self.title = ax.set_title("")  # names the target; the live numbers are in the dashboard readout
+        self.legend = ax.legend(handles, [h.get_label() for h in handles], **_above(2))
+        self.title = self.fig.suptitle("", x=0.07, ha="left", fontweight="bold")  # names the target
         m = self.ax_map
         m.set_ylim(-0.15, 1.15)
         m.set_yticks([0, 1], ["z", "x"])
         m.axhline(0, color="k", lw=0.8)
         m.axhline(1, color="k", lw=0.8)
-        m.set_xlabel("bottom: z ~ p(z), rescaled to span the axis; top: x = G(z)", fontsize=9)
+        m.set_xlabel("the map z → x = G(z): noise z (bottom, rescaled), x (top)")
         self.mapping = LineCollection([], colors=COLORS["gen"], linewidths=0.8, alpha=0.8)
         m.add_collection(self.mapping)
-        self.ax_jsd.set_title("JSD(p_data, p_g)  [nats]", fontsize=10)
+        self.ax_jsd.set_title("JSD(p_data, p_g), nats")
         self.ax_jsd.set_yscale("log")
         self.ax_jsd.set_ylim(1e-4, 1.0)  # JSD lives in [0, log 2]; fixed limits never force a full redraw
         self.ax_jsd.axhline(LOG2, color=COLORS["grey"], lw=0.8, ls=":")
         (self.c_jsd,) = self.ax_jsd.plot([], [], color="k", lw=1.4)
-        self.ax_v.set_title("V(D,G) and V(G,D*) vs −log 4", fontsize=10)
         self.ax_v.axhline(-LOG4, color=COLORS["grey"], lw=1, ls=":", label="−log 4")
         (self.c_v,) = self.ax_v.plot([], [], color=COLORS["d"], lw=1.4, label="V(D,G)")
         (self.c_vopt,) = self.ax_v.plot([], [], color=COLORS["dstar"], lw=1.2, ls="--", label="V(G,D*)")
-        self.ax_v.legend(fontsize=8, loc="upper right")
+        self.ax_v.legend(handles=[self.c_v, self.c_vopt], **_above(2))
         self.ax_v.set_ylim(-2.0, 0.1)
-        self.ax_loss.set_title("losses", fontsize=10)
         self.ax_loss.axhline(LOG4, color=COLORS["d"], lw=0.8, ls=":")
         self.loss_g_eq = self.ax_loss.axhline(LOG2, color=COLORS["gen"], lw=0.8, ls=":")  # moved to the loss in use
-        (self.c_ld,) = self.ax_loss.plot([], [], color=COLORS["d"], lw=1.2, label="loss_D (eq. log 4)")
+        (self.c_ld,) = self.ax_loss.plot([], [], color=COLORS["d"], lw=1.2, label="loss_D")
         (self.c_lg,) = self.ax_loss.plot([], [], color=COLORS["gen"], lw=1.2, label="loss_G")
-        self.ax_loss.legend(fontsize=8, loc="upper right")
-        self.ax_dprob.set_title("mean D(x) and D(G(z))", fontsize=10)
+        self.ax_loss.legend(**_above(2))
         self.ax_dprob.axhline(0.5, color=COLORS["grey"], lw=0.8, ls=":")
-        (self.c_dr,) = self.ax_dprob.plot([], [], color=COLORS["data"], lw=1.2, label="D(x) real")
-        (self.c_df,) = self.ax_dprob.plot([], [], color=COLORS["gen"], lw=1.2, label="D(G(z)) fake")
+        (self.c_dr,) = self.ax_dprob.plot([], [], color=COLORS["data"], lw=1.2, label="D(x)")
+        (self.c_df,) = self.ax_dprob.plot([], [], color=COLORS["gen"], lw=1.2, label="D(G(z))")
         self.ax_dprob.set_ylim(-0.02, 1.02)
-        self.ax_dprob.legend(fontsize=8, loc="upper right")
+        self.ax_dprob.legend(**_above(2))
         for a in (self.ax_loss, self.ax_dprob):
-            a.set_xlabel("iteration", fontsize=9)
+            a.set_xlabel("iteration")
         for a in (self.ax_jsd, self.ax_v, self.ax_loss, self.ax_dprob):
-            a.tick_params(labelsize=8)
+            a.locator_params(axis="x", nbins=3)   # three iteration ticks fit a narrow panel at 13 pt
         self.set_target(target)
 
     def set_target(self, target) -> None:
@@ -113,7 +122,7 @@ class ToyFigure:
         scaled = self.p_data * self.density_scale
         self.data_fill = self.ax.fill_between(self.x, scaled, color=COLORS["data"], alpha=0.15, lw=0)
         self.l_data.set_data(self.x, scaled)
-        self.title.set_text(f"p_data = {target.describe()}")
+        self.title.set_text(f"p_data = {target.describe()}    (dotted lines: the values at the equilibrium)")
         self._dirty = True
 
     # ----- per-frame update ------------------------------------------------------------------
@@ -181,6 +190,14 @@ class ToyFigure:
             pad = 0.1 * max(hi - lo, 1e-3)
             ax.set_ylim(min(y0, lo - pad), max(y1, hi + pad))
             self._dirty = True
+
+    def fit_history(self) -> None:
+        """End the history axes at the last record, for a static snapshot (live frames leave room to grow,
+        so that most frames are cheap blits; the next live frame widens them again)."""
+        right = max(float(self.c_jsd.get_xdata()[-1]) if len(self.c_jsd.get_xdata()) else 0.0, 1.0)
+        for a in (self.ax_jsd, self.ax_v, self.ax_loss, self.ax_dprob):
+            a.set_xlim(0, right * 1.02)
+        self._dirty = True
 
     def reset_limits(self) -> None:
         """Shrink the history axes back (after a reset)."""

@@ -32,7 +32,7 @@ from IPython.display import display
 from ganlab.core import BoundedList, TrainingDiverged, one_thread, save_gif
 from ganlab.theory import Gaussian, GaussianMixture
 from ganlab.toy import ToyConfig, ToyTrainer, coverage_1d
-from ganlab.viz import ToyFigure
+from ganlab.viz import FRAME_WIDTH, ToyFigure
 
 SPEEDS = {"max": None, "100 it/s": 100, "20 it/s": 20, "slow motion (4 it/s)": 4}
 
@@ -101,7 +101,7 @@ class Dashboard:
                                   layout=W.Layout(width="230px"))
         self.ticker = W.Play(value=0, min=0, max=10**9, step=1, interval=self.view.tick_ms,
                              show_repeat=False, layout=W.Layout(display="none"))
-        self.image = W.Image(value=b"", format="png", layout=W.Layout(width="100%", max_width="1000px"))
+        self.image = W.Image(value=b"", format="png", layout=W.Layout(width=f"{FRAME_WIDTH}px", max_width="100%"))  # never stretched
         self.image.add_class("ganlab-figure")
         self.readout = W.HTML().add_class("ganlab-readout")
         self.message = W.HTML().add_class("ganlab-message")
@@ -323,6 +323,13 @@ class Dashboard:
         self.frames.add(png)
         self.redraws += 1
         self._update_readout()
+
+    def snapshot(self) -> bytes:
+        """The current picture as PNG bytes, history axes fitted to the run: the static copy to display under
+        the panel (widget state is not saved with a notebook; an image output is)."""
+        self.figure.update(self.trainer)
+        self.figure.fit_history()
+        return self.figure.render_png()
 
     def coverage(self, n: int = 1000) -> dict:
         """Mode coverage of G (ganlab.toy.coverage) on n evenly spaced noise quantiles."""
