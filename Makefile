@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: lab test setup clean-notebooks doctor bench
+.PHONY: lab test setup clean-notebooks slides doctor bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,3 +33,7 @@ bench: setup
 ## strip outputs, execution counts and widget state from committed notebooks
 clean-notebooks: setup
 	$(BIN)/python -m ganlab.cli.nbclean notebooks/*.ipynb
+
+## give every notebook cell its slide type (rule: ganlab/cli/slides.py); `--check` verifies
+slides: setup
+	$(BIN)/python -m ganlab.cli.slides notebooks/*.ipynb

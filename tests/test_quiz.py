@@ -33,3 +33,41 @@ def test_widget_check_writes_feedback():
 def test_bad_answer_index(answer):
     with pytest.raises(ValueError):
         Question("?", ["a", "b"], answer=answer, explain="")
+
+
+def _notebook_quizzes():
+    """Every Question of every notebook's quiz cell, built by the real ``Question`` class."""
+    import json
+    from pathlib import Path
+
+    from ganlab.widgets import Question
+
+    class Collect(list):
+        def __init__(self, questions, **kwargs):
+            super().__init__(questions)
+
+        def show(self):
+            return self
+
+    out = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "code" and src.startswith("Quiz("):
+                scope = {"Question": Question, "Quiz": Collect}
+                exec("questions = " + src.strip().rstrip(";"), scope)
+                out[path.name] = scope["questions"]
+    return out
+
+
+def test_quizzes_give_no_test_wise_cues():
+    """Issue 17: the right answer was the longest option in 13 of 16 questions and mostly at one position."""
+    quizzes = _notebook_quizzes()
+    assert len(quizzes) == 6
+    single = [q for qs in quizzes.values() for q in qs if not isinstance(q.answer, set)]
+    longest = [q for q in single if len(q.choices[q.answer]) > max(len(c) for i, c in enumerate(q.choices) if i != q.answer)]
+    assert len(longest) <= len(single) // 4, [q.prompt for q in longest]
+    for name, qs in quizzes.items():
+        positions = [q.answer for q in qs if not isinstance(q.answer, set)]
+        top = max(positions.count(p) for p in set(positions))
+        assert top <= (len(positions) + 1) // 2, f"{name}: the right answer sits at one position too often: {positions}"

@@ -1,4 +1,5 @@
-"""Command lines: ``python -m ganlab doctor``, ``toy``, ``dcgan``; and ``python -m ganlab.cli.nbclean``.
+"""Command lines: ``python -m ganlab doctor``, ``toy``, ``dcgan``; ``python -m ganlab.cli.nbclean``
+and ``python -m ganlab.cli.slides``.
 
 Every command reports a user's mistake as one line on stderr, ``ganlab: error: …``, with exit code 2
 (1 for a run that failed, e.g. diverged), never a traceback."""
