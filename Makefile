@@ -3,13 +3,13 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: lab test setup clean-notebooks slides doctor bench
+.PHONY: lab test setup clean-notebooks slides colab book doctor bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+$(VENV)/.installed: requirements.txt pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
@@ -37,3 +37,11 @@ clean-notebooks: setup
 ## give every notebook cell its slide type (rule: ganlab/cli/slides.py); `--check` verifies
 slides: setup
 	$(BIN)/python -m ganlab.cli.slides notebooks/*.ipynb
+
+## write every notebook's Colab/Binder badges and setup cell from the URL in pyproject.toml; `--check` verifies
+colab: setup
+	$(BIN)/python -m ganlab.cli.colab notebooks/*.ipynb
+
+## build the course website offline into _build/book/ (full runs of the notebooks; FAST=1 for fast mode)
+book: setup
+	$(BIN)/python -m ganlab.cli.book $(if $(FAST),--fast)

@@ -103,6 +103,16 @@ def test_data_and_runs_live_outside_an_installed_package(tmp_path, monkeypatch):
     assert paths.data_dir() == tmp_path / "d" and paths.runs_dir() == tmp_path / "r"
 
 
+def test_an_installed_package_finds_its_shipped_checkpoints(tmp_path, monkeypatch):
+    """After a plain pip install the checkpoints are package data, ganlab/checkpoints in site-packages
+    (setup.py); a checkout keeps using <repo>/checkpoints."""
+    assert paths.checkpoints_dir() == paths.repo_root() / "checkpoints"
+    pkg = tmp_path / "lib" / "python3.11" / "site-packages" / "ganlab"
+    (pkg / "checkpoints").mkdir(parents=True)
+    monkeypatch.setattr(paths, "PACKAGE", pkg)
+    assert paths.repo_root() is None and paths.checkpoints_dir() == pkg / "checkpoints"
+
+
 def test_a_killed_writer_leaves_nothing_behind_for_long(tmp_path):
     """Minor item of issue 14: SIGKILL left orphan .tmp/.part files; the next write of that file removes them."""
     import os

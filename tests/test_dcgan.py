@@ -97,6 +97,9 @@ def test_resume_is_exact(data, tmp_path):
     assert resumed.history["loss_G"] == straight.history["loss_G"]
     for a, b in zip(straight.state_dict()["G"].values(), resumed.state_dict()["G"].values()):
         assert torch.equal(a, b)
+    assert straight.G_ema.updates == resumed.G_ema.updates == 8  # the weight average resumes exactly too
+    for a, b in zip(straight.G_sample.state_dict().values(), resumed.G_sample.state_dict().values()):
+        assert torch.equal(a, b)
     for a, b in zip(straight.state_dict()["D"].values(), resumed.state_dict()["D"].values()):
         assert torch.equal(a, b)
     assert torch.equal(straight.sample(4, seed=3), resumed.sample(4, seed=3))
@@ -254,7 +257,7 @@ def test_a_shipped_generator_reproduces_the_trainer_and_draws_statically(data, t
     path = tr.export_generator(tmp_path / "g.pt")
     assert path.stat().st_size < 1e6 and load_checkpoint(path)["format"] == "ganlab-dcgan-g-1"
     G = load_generator(path)
-    a, b = generate(tr.G, tr.fixed_noise), generate(G, tr.fixed_noise)
+    a, b = generate(tr.G_sample, tr.fixed_noise), generate(G, tr.fixed_noise)
     assert (a.int() - b.int()).abs().max() <= 2  # uint8 levels: fp16 weights round, nothing more
     hist = json.loads(json.dumps(tr.history))  # as history.json stores it
     view = LiveView()
@@ -264,3 +267,30 @@ def test_a_shipped_generator_reproduces_the_trainer_and_draws_statically(data, t
     view.draw_state(image_grid(b, nrow=8), hist)
     assert view.img_title.get_text().endswith(f"epoch {40 / tr.steps_per_epoch:.2f}")
     assert PILImage.open(io.BytesIO(png)).size == (960, 400)   # FRAME_WIDTH, shown at that size
+
+
+def test_weight_average_follows_the_formula_and_is_what_samples(data, tmp_path):
+    """w_avg <- d w_avg + (1 - d) w with d = min(decay, (1 + t) / (10 + t)); the trainer samples and exports it."""
+    from ganlab.images import load_generator
+    from ganlab.images.ema import WeightAverage
+    net = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    avg = WeightAverage(net, decay=0.5)
+    w0 = net[0].weight.detach().clone()
+    with torch.no_grad():
+        net[0].weight.add_(1.0)
+    net.train()(torch.randn(4, 2))                               # moves the batch-norm running stats
+    avg.update(net)                                              # t = 0: d = min(0.5, 1/10) = 0.1
+    assert torch.allclose(avg.module[0].weight, 0.1 * w0 + 0.9 * (w0 + 1))
+    assert torch.allclose(avg.module[1].running_mean, 0.9 * net[1].running_mean)   # started at 0
+    assert avg.module[1].num_batches_tracked == net[1].num_batches_tracked == 1
+    with pytest.raises(ValueError, match="decay"):
+        WeightAverage(net, decay=1.0)
+    with pytest.raises(ValueError, match="ema"):
+        DCGANConfig(ema=1.5)
+    tr = DCGANTrainer(DCGANConfig(**TINY, amp="off", ema=0.9), device="cpu", data=data)
+    tr.train(steps=5, progress=False)
+    assert tr.G_sample is tr.G_ema.module and not torch.equal(tr.G_sample.project[0].weight, tr.G.project[0].weight)
+    G = load_generator(tr.export_generator(tmp_path / "g.pt", half=False))
+    assert all(torch.equal(a, b) for a, b in zip(G.state_dict().values(), tr.G_sample.state_dict().values()))
+    plain = DCGANTrainer(DCGANConfig(**TINY, amp="off", ema=0.0), device="cpu", data=data)
+    assert plain.G_sample is plain.G and plain.state_dict()["G_ema"] is None

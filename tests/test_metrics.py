@@ -143,3 +143,19 @@ def test_tiny_training_learns_and_fast_mode_has_its_own_file(monkeypatch, tmp_pa
     loaded = get_classifier(device="cpu", train_if_missing=False)
     assert not loaded.training
     assert torch.equal(predict(loaded, x), predict(model, x))
+
+
+def test_inception_score_reference_values(net):
+    """IS = exp E[KL(p(y|x) || p(y))]: 10 for confident, uniform classes; 1 for one class or no information;
+    the textbook two-class case by hand; and the image path agrees with the probabilities' path."""
+    from ganlab.images import classifier_logits, inception_score, inception_score_from_probs
+    assert inception_score_from_probs(np.eye(10)[np.arange(1000) % 10]) == pytest.approx(10.0)
+    assert inception_score_from_probs(np.eye(10)[np.zeros(50, int)]) == pytest.approx(1.0)
+    assert inception_score_from_probs(np.full((20, 10), 0.1)) == pytest.approx(1.0)
+    p = np.array([[0.9, 0.1], [0.1, 0.9]])              # marginal (0.5, 0.5): KL = 0.9 log 1.8 + 0.1 log 0.2
+    assert inception_score_from_probs(p) == pytest.approx(np.exp(0.9 * np.log(1.8) + 0.1 * np.log(0.2)))
+    with pytest.raises(ValueError, match="probs"):
+        inception_score_from_probs(np.array([0.5, 0.5]))
+    images = torch.randint(0, 256, (30, 28, 28), dtype=torch.uint8)
+    probs = torch.softmax(classifier_logits(net, images), 1).numpy()
+    assert inception_score(images, net) == pytest.approx(inception_score_from_probs(probs))

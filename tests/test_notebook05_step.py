@@ -29,13 +29,13 @@ def notebook_cell_namespace(data: torch.Tensor) -> dict:
 def test_written_out_step_equals_trainer_step(seed):
     data = torch.randint(0, 256, (256, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
     dcgan_step = notebook_cell_namespace(data)["dcgan_step"]
-    cfg = DCGANConfig(amp="off", seed=seed, nz=16, ngf=8, ndf=8, batch_size=32)
+    cfg = DCGANConfig(amp="off", seed=seed, nz=16, ngf=8, ndf=8, batch_size=32, r1_every=2)  # R1 at steps 0 and 2
     hand = DCGANTrainer(cfg, device="cpu", data=data, threads=None)
     pkg = DCGANTrainer(cfg, device="cpu", data=data, threads=None)
     for step in range(3):
         x, _ = hand.batch(step)
         z = torch.randn(cfg.batch_size, cfg.nz, generator=hand.noise_gen)
-        mine = dcgan_step(hand.G, hand.D, hand.opt_G, hand.opt_D, x, z)
+        mine = dcgan_step(hand.G, hand.D, hand.opt_G, hand.opt_D, x, z, step, r1=cfg.r1, r1_every=2)
         assert list(mine) == pkg.train_step()[:2].tolist()  # exactly equal
     for a, b in zip(hand.G.state_dict().values(), pkg.G.state_dict().values()):
         assert torch.equal(a, b)

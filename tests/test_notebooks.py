@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 
 from ganlab.cli import slides
 from ganlab.cli.nbclean import clean, problems
+from nbrun import with_figure_check
 
 NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb"))
@@ -88,37 +89,18 @@ def test_notebook_converts_to_slides(path):
         f"{path.name}: the deck has {counted.top} columns and {counted.leaves} slides"
 
 
-def with_figure_check(cells: list, log: Path) -> list:
-    """The notebook's cells with a first cell that records every figure whose text is below the projector
-    standard (tests/figcheck.py) and, before each code cell, one that says which cell is running."""
-    setup = nbformat.v4.new_code_cell(
-        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import figcheck; "
-        f"_figcheck_cell = [-1]; figcheck.install({str(log)!r}, _figcheck_cell)")
-    out = [setup]
-    for i, cell in enumerate(cells):
-        if cell.cell_type == "code":
-            out.append(nbformat.v4.new_code_cell(f"_figcheck_cell[0] = {i}"))
-        out.append(cell)
-    return out
-
-
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_in_fast_mode(path, monkeypatch, tmp_path):
-    """Runs top to bottom, and every figure it renders is readable at 1,024 px (ganlab.viz.style)."""
-    monkeypatch.setenv("GANLAB_FAST", "1")
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    nb = nbformat.read(path, as_version=4)
-    log = tmp_path / "small_text.jsonl"
-    nb.cells = with_figure_check(nb.cells, log)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(NB_DIR)}})
-    client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+def test_notebook_runs_in_fast_mode(path, fast_run):
+    """Runs top to bottom, and every figure it renders is readable at 1,024 px (ganlab.viz.style).
+
+    The run (tests/nbrun.py) happens once per session: the course website is built from it too."""
+    run = fast_run(path)
+    if run.exception is not None:
+        raise run.exception
+    errors = run.errors
     assert not errors, f"{path.name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
-    small = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    assert not small, f"{path.name}: text below the projector standard: {small[:3]}"
+    assert not run.small_text, f"{path.name}: text below the projector standard: {run.small_text[:3]}"
 
 
 @pytest.mark.notebook

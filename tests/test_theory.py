@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from scipy import integrate, stats
 from scipy.spatial.distance import jensenshannon
 
@@ -232,3 +233,18 @@ def test_unclipped_jsd_is_the_raw_sum_and_stays_in_range():
         q = GaussianMixture(tuple(rng.uniform(-5, 5, 2)), tuple(rng.uniform(0.1, 2, 2)))
         raw = js_divergence(p, q, clip=False)
         assert -1e-9 < raw < LOG2 + 1e-9
+
+
+def test_r1_penalty_of_a_linear_logit_is_half_the_squared_slope():
+    """R1 = ½ E|∇_x ℓ(x)|²: for ℓ(x) = w·x + b the gradient is w everywhere, so R1 = ½|w|²; it is
+    differentiable in w (create_graph), with gradient w; extra arguments reach the discriminator."""
+    from ganlab.theory import r1_penalty
+    w = torch.tensor([0.6, -0.8, 2.0], requires_grad=True)
+    critic = lambda x, shift=0.0: x @ w + 3.0 + shift
+    x = torch.randn(7, 3)
+    pen = r1_penalty(critic, x)
+    assert pen.item() == pytest.approx(0.5 * (0.36 + 0.64 + 4.0))
+    (g,) = torch.autograd.grad(pen, w)
+    assert torch.allclose(g, w.detach())
+    assert r1_penalty(critic, x, 5.0).item() == pytest.approx(pen.item())
+    assert not x.requires_grad                                    # the caller's batch is left alone

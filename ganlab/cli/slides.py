@@ -14,7 +14,8 @@ it. The rule splits the material as a lecturer would, for a 1024×768 screen:
 * the set-up code (imports, ``%matplotlib``, seeding, thread count, rcParams/style, the
   fast-mode ``print``, ``name = f()`` with no arguments) is **skip**, and so are helper cells
   before the first section that only import, set up and define functions or constants; so are
-  empty cells;
+  empty cells, and the Colab badge and install cells (tagged ``colab``, written by
+  ``python -m ganlab.cli.colab``);
 * a code cell starts a **subslide** unless the slide it would join is short: it holds no code yet
   (a second figure would not fit under the first), and its text plus this code take at most
   ``LONG`` = 12 lines (a figure fills about half of the screen) or its text is only a title
@@ -43,6 +44,7 @@ import sys
 from pathlib import Path
 
 from ganlab.cli import Parser
+from ganlab.cli.colab import TAG as COLAB_TAG  # the badge and install cells: never on a slide
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
 MANUAL_TAG = "slide-manual"
@@ -137,7 +139,7 @@ def slide_types(nb: dict, force: bool = False) -> list[str]:
         m = _HEADING.match(src.lstrip())
         if _manual(cell) and not force and current(cell) in SLIDE_TYPES:
             t = current(cell)
-        elif not src.strip():
+        elif not src.strip() or COLAB_TAG in (cell.get("metadata", {}).get("tags") or []):
             t = "skip"
         elif kind == "markdown" and m:
             t = "slide" if len(m.group(1)) <= 2 else "subslide"

@@ -19,6 +19,17 @@ import torch
 from ganlab.core.files import atomic_write
 
 
+def cpu_copy(obj):
+    """``obj`` with every tensor in it (through dicts, lists and tuples) detached and copied to the CPU."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().to("cpu", copy=True)
+    if isinstance(obj, dict):
+        return {k: cpu_copy(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [cpu_copy(v) for v in obj]
+    return obj
+
+
 def save_atomic(obj: dict, path: str | Path) -> Path:
     """``torch.save`` to ``path`` through a temporary file and ``os.replace`` (atomic rename)."""
     return atomic_write(path, lambda f: torch.save(obj, f))

@@ -3,7 +3,7 @@
 * From a source checkout (this package sits in ``<repo>/ganlab`` beside ``pyproject.toml`` and
   ``notebooks/``): ``<repo>/data`` and ``<repo>/runs``, the layout the course documents.
 * From an installed package: the user's cache and data folders (``platformdirs``), never inside
-  ``site-packages``.
+  ``site-packages``; only the shipped checkpoints are read from there (package data).
 * ``$GANLAB_DATA`` (data) and ``$GANLAB_RUNS`` (runs) override both.
 """
 
@@ -49,9 +49,13 @@ def runs_dir() -> Path:
 
 
 def checkpoints_dir() -> Path:
-    """The trained weights the course ships (``<repo>/checkpoints``)."""
+    """The trained weights the course ships: ``<repo>/checkpoints`` in a checkout; after a plain
+    ``pip install`` the copy installed as package data, ``ganlab/checkpoints`` (see setup.py)."""
     root = repo_root()
-    if root is None:
-        raise FileNotFoundError("the shipped checkpoints live in the ganlab repository's checkpoints/ folder; "
-                                "clone it (git clone) to use them, or train your own")
-    return root / "checkpoints"
+    if root is not None:
+        return root / "checkpoints"
+    installed = PACKAGE / "checkpoints"
+    if installed.is_dir():
+        return installed
+    raise FileNotFoundError(f"the shipped checkpoints are not installed (no {installed}); reinstall ganlab "
+                            "from its repository (pip install .), or train your own")

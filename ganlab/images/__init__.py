@@ -6,7 +6,8 @@ from ganlab.images.classifier import (MnistCNN, accuracy, classifier_features, c
 from ganlab.images.cond_metrics import (class_means, fit_label_regressor, format_table, grey_fraction, label_accuracy,
                                         per_class_fid, regressor_images, samples_per_class)
 from ganlab.images.cond_trainer import CGANTrainer
-from ganlab.images.metrics import (class_histogram, classifier_fid, kl_to_uniform, nearest_neighbours,
+from ganlab.images.metrics import (class_histogram, classifier_fid, inception_score, inception_score_from_probs,
+                                   kl_to_uniform, nearest_neighbours,
                                    plot_nearest_neighbours, real_vs_real_baseline)
 from ganlab.images.mnist import MnistUnavailable, describe_data_location, load_mnist
 from ganlab.images.nets import (CGANConfig, CondDiscriminator, CondGenerator, DCGANConfig, Discriminator, Generator,
@@ -18,7 +19,7 @@ from ganlab.images.trainer import DCGANTrainer
 
 __all__ = ["class_means", "fit_label_regressor", "format_table", "grey_fraction", "label_accuracy", "per_class_fid",
            "regressor_images", "samples_per_class", "sample_labels", "weights_path", "describe_data_location", "MnistCNN", "accuracy", "classifier_features", "classifier_logits", "get_classifier", "predict", "CGANTrainer",
-           "class_histogram", "classifier_fid", "kl_to_uniform", "nearest_neighbours", "plot_nearest_neighbours",
+           "class_histogram", "classifier_fid", "inception_score", "inception_score_from_probs", "kl_to_uniform", "nearest_neighbours", "plot_nearest_neighbours",
            "real_vs_real_baseline", "MnistUnavailable", "load_mnist", "CGANConfig", "CondDiscriminator",
            "CondGenerator", "DCGANConfig", "Discriminator", "Generator", "count_parameters", "digit_grid_inputs",
            "label_vectors", "layer_shapes", "layer_table", "as_float_images", "image_grid", "to_uint8", "to_unit",

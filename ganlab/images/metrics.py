@@ -151,6 +151,29 @@ def kl_to_uniform(hist) -> float:
     return float((p[nz] * np.log(p[nz] * p.size)).sum())
 
 
+def inception_score_from_probs(probs) -> float:
+    """exp E_x[KL(p(y|x) ‖ p(y))] from class probabilities ``probs`` (N × K, rows summing to 1), p(y) their mean.
+
+    1 when every image gets the same distribution (no information, or no variety); K when each image is
+    read with certainty and the classes are equally frequent (confident and diverse)."""
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim != 2 or len(p) == 0 or (p < 0).any():
+        raise ValueError(f"probs must be a non-empty (N, K) array of probabilities, got shape {p.shape}")
+    p = p / p.sum(1, keepdims=True)
+    marginal = p.mean(0, keepdims=True)
+    kl = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - np.log(np.where(marginal > 0, marginal, 1.0))), 0.0)
+    return float(np.exp(kl.sum(1).mean()))
+
+
+def inception_score(samples, classifier, batch_size: int = 1000) -> float:
+    """The Inception Score with the course's MNIST classifier in place of Inception: between 1 and 10,
+    higher is better (each sample clearly one digit, all digits equally often). Images as for
+    :func:`ganlab.images.classifier_features`."""
+    from ganlab.images.classifier import classifier_logits
+
+    return inception_score_from_probs(torch.softmax(classifier_logits(classifier, samples, batch_size), 1).numpy())
+
+
 @torch.no_grad()
 def nearest_neighbours(samples, train_images, k: int = 1, batch_size: int = 256,
                        chunk: int = 8192) -> tuple[torch.Tensor, torch.Tensor]:

@@ -44,12 +44,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganlab.core import (TrainingDiverged, cudnn_benchmark, get_device, load_checkpoint, num_threads, rng_state,
+from ganlab.core import (TrainingDiverged, cpu_copy, cudnn_benchmark, get_device, load_checkpoint, num_threads, rng_state,
                          save_atomic, seeded)
+from ganlab.images.ema import WeightAverage
 from ganlab.images.nets import DCGANConfig, Discriminator, Generator
 from ganlab.images.pixels import image_grid, to_unit
 from ganlab.images.sampling import export_generator, generate, sample
-from ganlab.theory import fake_loss, real_loss
+from ganlab.theory import fake_loss, r1_penalty, real_loss
 
 FORMAT = "ganlab-dcgan-1"
 HISTORY_KEYS = ("step", "epoch", "seconds", "loss_D", "loss_G", "D_x", "D_G_z", "images_per_s")
@@ -130,6 +131,7 @@ class DCGANTrainer:
         adam = dict(betas=(cfg.beta1, cfg.beta2), **({"fused": True} if self.cuda else {"foreach": True}))
         self.opt_G = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, **adam)
+        self.G_ema = WeightAverage(self.G, cfg.ema) if cfg.ema else None  # what samples, evaluates, exports
         self._G, self._D = self.G, self.D  # what the step calls (compiled or not)
         if compile:
             self._G, self._D = torch.compile(self.G), torch.compile(self.D)
@@ -185,8 +187,9 @@ class DCGANTrainer:
     def train_step(self) -> torch.Tensor:
         """One D update then one G update. Returns (loss_D, loss_G, D(x), D(G(z))) on the device.
 
-        loss_D = BCE(D(x), 1) + BCE(D(G(z)), 0); loss_G = BCE(D(G(z)), 1) = -log D(G(z)), the
-        non-saturating loss. A conditional trainer passes labels to both networks."""
+        loss_D = BCE(D(x), 1) + BCE(D(G(z)), 0), plus every ``r1_every`` steps a second D update on
+        r1 · r1_every · R1 (½ E|∇_x D(x)|² at the real batch); loss_G = BCE(D(G(z)), 1) = -log D(G(z)),
+        the non-saturating loss. A conditional trainer passes labels to both networks."""
         cfg = self.config
         x, y_real = self.batch(self.step)
         z = torch.randn(cfg.batch_size, cfg.nz, device=self.device, generator=self.noise_gen)
@@ -199,12 +202,20 @@ class DCGANTrainer:
         self.opt_D.zero_grad(set_to_none=True)
         loss_D.backward()
         self.opt_D.step()
+        if cfg.r1 and self.step % cfg.r1_every == 0:  # lazy R1: every r1_every steps, weighted r1_every times
+            with self._autocast():
+                penalty = cfg.r1 * cfg.r1_every * r1_penalty(self._D, x, y_real)
+            self.opt_D.zero_grad(set_to_none=True)
+            penalty.backward()
+            self.opt_D.step()
         with self._autocast():  # non-saturating generator loss: -log D(G(z))
             logit_gen = self._D(fake, y_fake).float()
             loss_G = real_loss(logit_gen)
         self.opt_G.zero_grad(set_to_none=True)
         loss_G.backward()
         self.opt_G.step()
+        if self.G_ema is not None:
+            self.G_ema.update(self.G)
         self.step += 1
         with torch.no_grad():
             return torch.stack([loss_D.detach(), loss_G.detach(),
@@ -307,18 +318,23 @@ class DCGANTrainer:
     # ------------------------------------------------------------------------------------------
     # sampling
 
+    @property
+    def G_sample(self) -> nn.Module:
+        """The generator that samples, evaluates and exports: the weight average (``config.ema``) or G."""
+        return self.G if self.G_ema is None else self.G_ema.module
+
     def generate(self, z: torch.Tensor, y=None) -> torch.Tensor:
-        """G(z) in eval mode (batch norm uses its running statistics): uint8 (N, 28, 28) on the CPU.
+        """G_sample(z) in eval mode (batch norm uses its running statistics): uint8 (N, 28, 28) on the CPU.
         ``y``: labels, for a conditional trainer (see :func:`ganlab.images.sampling.generate`)."""
-        return generate(self.G, z, y)
+        return generate(self.G_sample, z, y)
 
     def sample(self, n: int, seed: int = 0, labels=None) -> torch.Tensor:
         """``n`` samples from noise seeded by ``seed``: uint8 (n, 28, 28) on the CPU."""
-        return sample(self.G, n, seed=seed, labels=labels)
+        return sample(self.G_sample, n, seed=seed, labels=labels)
 
     def export_generator(self, path, half: bool = True) -> Path:
-        """Write only G's weights (fp16 by default), enough to sample (:func:`load_generator`)."""
-        return export_generator(self.G, self.config, path, half=half, step=self.step)
+        """Write only G_sample's weights (fp16 by default), enough to sample (:func:`load_generator`)."""
+        return export_generator(self.G_sample, self.config, path, half=half, step=self.step)
 
     def fixed_grid(self, nrow: int = 8) -> np.ndarray:
         """The 64 fixed-noise samples as one uint8 grid image (same z all training long)."""
@@ -329,23 +345,16 @@ class DCGANTrainer:
 
     def state_dict(self) -> dict:
         """Everything needed to continue exactly, as plain data (tensors copied to the CPU)."""
-        def cpu(obj):
-            if isinstance(obj, torch.Tensor):
-                return obj.detach().to("cpu", copy=True)
-            if isinstance(obj, dict):
-                return {k: cpu(v) for k, v in obj.items()}
-            if isinstance(obj, (list, tuple)):
-                return [cpu(v) for v in obj]
-            return obj
         return {
             "format": FORMAT,
             "config": self.config.to_dict(),
             "step": self.step,
             "train_seconds": self.train_seconds,
-            "G": cpu(self.G.state_dict()),
-            "D": cpu(self.D.state_dict()),
-            "opt_G": cpu(self.opt_G.state_dict()),
-            "opt_D": cpu(self.opt_D.state_dict()),
+            "G": cpu_copy(self.G.state_dict()),
+            "G_ema": None if self.G_ema is None else cpu_copy(self.G_ema.state_dict()),
+            "D": cpu_copy(self.D.state_dict()),
+            "opt_G": cpu_copy(self.opt_G.state_dict()),
+            "opt_D": cpu_copy(self.opt_D.state_dict()),
             "rng": {**rng_state(), "noise": self.noise_gen.get_state()},  # global states: kept for the format
             "history": copy.deepcopy(self.history),
         }
@@ -355,6 +364,11 @@ class DCGANTrainer:
             raise ValueError(f"not a DCGAN checkpoint of format {FORMAT!r} (got {state.get('format')!r})")
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
+        if self.G_ema is not None:
+            if state.get("G_ema"):
+                self.G_ema.load_state_dict(state["G_ema"])
+            else:  # a checkpoint without an average (older, or trained with ema=0): start one from G
+                self.G_ema = WeightAverage(self.G, self.config.ema)
         for opt, key in ((self.opt_G, "opt_G"), (self.opt_D, "opt_D")):
             saved = dict(state[key])  # keep this device's Adam kernel (fused on CUDA, foreach on CPU)
             saved["param_groups"] = [{**g, **{k: mine.get(k) for k in ("fused", "foreach")}}

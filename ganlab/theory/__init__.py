@@ -7,7 +7,7 @@ from ganlab.theory.divergences import (LOG2, LOG4, js_divergence, js_from_values
                                        value_from_values, wasserstein1)
 from ganlab.theory.losses import (GENERATOR_LOSS_AT_EQUILIBRIUM, GENERATOR_LOSSES, LOSSES, WASSERSTEIN_LOSSES, discriminator_loss, generator_loss,
                                   fake_loss, generator_loss_grad_wrt_d, generator_loss_grad_wrt_logit,
-                                  gradient_penalty, real_loss)
+                                  gradient_penalty, r1_penalty, real_loss)
 from ganlab.theory.pushforward import (NOISE_KINDS, apply_generator, binned_masses, density_from_curve,
                                        generator_density, kde_density, masses_from_curve, masses_from_samples,
                                        metric_edges, noise_grid, pushforward_masses)

@@ -89,6 +89,17 @@ def gradient_penalty(critic, x_real: torch.Tensor, x_fake: torch.Tensor, u: torc
     return ((grad.norm(dim=-1) - 1) ** 2).mean(-1)
 
 
+def r1_penalty(discriminator, x_real: torch.Tensor, *args) -> torch.Tensor:
+    """R1 (Mescheder, Geiger & Nowozin 2018): ½ E‖∇_x ℓ(x)‖² of D's logit at real images, zero-centred.
+
+    Multiplied by a weight γ and added to D's loss, it pulls D's slope at the data towards 0, which damps the
+    circling of the game around its equilibrium (the Dirac GAN) and keeps D from growing overconfident.
+    ``args`` go to the discriminator after x (labels, for a conditional one). For a linear logit w·x it is ½|w|²."""
+    x = x_real.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(discriminator(x, *args).float().sum(), x, create_graph=True)
+    return 0.5 * grad.pow(2).flatten(1).sum(1).mean()
+
+
 def generator_loss_grad_wrt_logit(d_fake, kind: str = "ns"):
     """d loss_G / d logit for one sample, as a function of D(G(z)) = sigmoid(logit).
 
@@ -115,3 +126,27 @@ def generator_loss_grad_wrt_d(d_fake, kind: str = "ns"):
     if kind == "minimax":
         return -1.0 / (1.0 - d_fake)
     raise ValueError(f"unknown generator loss {kind!r}: expected one of {GENERATOR_LOSSES}")
+
+
+# ----- two more losses on raw scores (the output of D, no sigmoid) ---------------------------------------------
+# Least squares (LSGAN, Mao et al. 2017, the a=0, b=1, c=1 coding) and hinge (Lim & Ye 2017; Miyato et al. 2018).
+# Like the Wasserstein losses they read D's output as a score s, not through a sigmoid.
+
+def least_squares_d_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor, dim=None) -> torch.Tensor:
+    """LSGAN discriminator: ½ E (s(x) - 1)² + ½ E s(G(z))²  (real coded 1, fake 0; 0.25 at s = ½ everywhere)."""
+    return 0.5 * _mean((real_scores - 1) ** 2, dim) + 0.5 * _mean(fake_scores ** 2, dim)
+
+
+def least_squares_g_loss(fake_scores: torch.Tensor, dim=None) -> torch.Tensor:
+    """LSGAN generator: ½ E (s(G(z)) - 1)²: G wants its samples scored as real (1)."""
+    return 0.5 * _mean((fake_scores - 1) ** 2, dim)
+
+
+def hinge_d_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor, dim=None) -> torch.Tensor:
+    """Hinge discriminator: E max(0, 1 - s(x)) + E max(0, 1 + s(G(z))): no gradient from points beyond the margin."""
+    return _mean(F.relu(1 - real_scores), dim) + _mean(F.relu(1 + fake_scores), dim)
+
+
+def hinge_g_loss(fake_scores: torch.Tensor, dim=None) -> torch.Tensor:
+    """Hinge generator: -E s(G(z)) (the same as the Wasserstein generator loss)."""
+    return -_mean(fake_scores, dim)

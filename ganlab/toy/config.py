@@ -50,16 +50,7 @@ class ToyConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field, its value and the allowed range."""
-        if self.noise not in NOISE_KINDS:
-            raise ValueError(f"unknown noise {self.noise!r}: expected one of {NOISE_KINDS}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}: expected one of {LOSSES}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}: expected one of {OPTIMIZERS}")
-        for name in ("lr_d", "lr_g"):
-            v = getattr(self, name)
-            if not (_number(v) and 0 < v <= 10):
-                raise ValueError(f"{name} must be in (0, 10], got {v!r}")
+        _check_choices_and_rates(self, LOSSES)
         _integer(self, "k_d", 1, 100)
         _integer(self, "k_g", 1, 100)
         _integer(self, "batch_size", 2, 100_000)
@@ -105,6 +96,20 @@ class ToyConfig:
 
 def _number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_choices_and_rates(cfg, losses) -> None:
+    """The fields every toy config shares: noise, loss (one of ``losses``), optimizer, and lr_d, lr_g in (0, 10]."""
+    if cfg.noise not in NOISE_KINDS:
+        raise ValueError(f"unknown noise {cfg.noise!r}: expected one of {NOISE_KINDS}")
+    if cfg.loss not in losses:
+        raise ValueError(f"unknown loss {cfg.loss!r}: expected one of {losses}")
+    if cfg.optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {cfg.optimizer!r}: expected one of {OPTIMIZERS}")
+    for name in ("lr_d", "lr_g"):
+        v = getattr(cfg, name)
+        if not (_number(v) and 0 < v <= 10):
+            raise ValueError(f"{name} must be in (0, 10], got {v!r}")
 
 
 def _integer(cfg, name: str, lo: int, hi: int) -> None:

@@ -114,9 +114,14 @@ def hist_jsd_2d(samples, target: GaussianMixture, bins: int = 80) -> float:
     (see ``jsd_floor_2d``)."""
     x = np.asarray(samples, dtype=float)
     e = hist_edges_2d(target, bins)
-    p = target.box_masses(e, e).ravel()
+    return binned_jsd_2d(target.box_masses(e, e).ravel(), x, e)
+
+
+def binned_jsd_2d(p, x, edges) -> float:
+    """JSD between exact bin masses ``p`` (the raveled ``edges`` x ``edges`` grid) and the histogram of the
+    (n, 2) samples ``x`` on that grid, each with one more bin for everything outside (non-finite samples too)."""
     finite = np.isfinite(x).all(1)
-    q, _, _ = np.histogram2d(x[finite, 0], x[finite, 1], bins=[e, e])
+    q, _, _ = np.histogram2d(x[finite, 0], x[finite, 1], bins=[edges, edges])
     q = q.ravel() / len(x)
     p = np.append(p, max(1.0 - p.sum(), 0.0))
     q = np.append(q, max(1.0 - q.sum(), 0.0))

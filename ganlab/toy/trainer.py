@@ -39,8 +39,69 @@ def make_optimizer(name: str, params, lr: float, betas, momentum: float) -> torc
     raise ValueError(f"unknown optimizer {name!r}: expected 'adam' or 'sgd'")
 
 
-class ToyTrainer:
-    """Owns G, D, their optimisers, a seeded sampler and the history. Advance it with ``step(n)``."""
+class ReadableTrainer:
+    """What the readable trainers (1-D :class:`ToyTrainer`, 2-D ``Toy2DTrainer``) share: the single-network
+    updates of the Step D / Step G buttons, and snapshots of networks, optimisers and counters. A subclass has
+    G, D, opt_g, opt_d, history, ``_snapshot``, the three counters, ``d_update``, ``g_update`` and
+    ``_check_finite``."""
+
+    advice = "the 'adam' optimizer"  # what the divergence message suggests after smaller learning rates
+
+    def step_d(self, n: int = 1) -> None:
+        """Only discriminator updates (the Step D button); the iteration count does not move."""
+        with one_thread():
+            for _ in range(n):
+                self.d_update()
+        self._check_finite()
+
+    def step_g(self, n: int = 1) -> None:
+        """Only generator updates (the Step G button)."""
+        with one_thread():
+            for _ in range(n):
+                self.g_update()
+        self._check_finite()
+
+    def final(self, name: str) -> float:
+        """The last recorded value of history column ``name``."""
+        return float(self.history.array(name)[-1])
+
+    def _state(self) -> dict:
+        return {"G": copy.deepcopy(self.G.state_dict()), "D": copy.deepcopy(self.D.state_dict()),
+                "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+                "iteration": self.iteration, "d_updates": self.d_updates, "g_updates": self.g_updates}
+
+    def _load_networks(self, s: dict) -> None:
+        self.G.load_state_dict(s["G"])
+        self.D.load_state_dict(s["D"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+
+    def _restore(self, s: dict) -> None:
+        self._load_networks(s)
+        self.iteration, self.d_updates, self.g_updates = s["iteration"], s["d_updates"], s["g_updates"]
+
+    def _diverged_if(self, bad: list[str], weights: bool = True) -> None:
+        """``bad``: the losses that went NaN or inf; with ``weights``, a network with such a weight counts too.
+        If anything is bad, restore the last good state and raise TrainingDiverged with ``advice``."""
+        for name, net in (("generator", self.G), ("discriminator", self.D)) if weights else ():
+            if any(not torch.isfinite(p).all() for p in net.parameters()):
+                bad.append(f"{name} weights")
+        if not bad:
+            return
+        at = self.iteration
+        self._restore(self._snapshot)
+        c = self.config
+        raise TrainingDiverged(
+            f"training went non-finite at iteration {at} ({', '.join(bad)} became NaN or inf). "
+            f"Restored the last good state (iteration {self.iteration}). Try smaller learning rates "
+            f"(now lr_d={c.lr_d:g}, lr_g={c.lr_g:g}), {self.advice}.")
+
+
+class ToyTrainer(ReadableTrainer):
+    """Owns G, D, their optimisers, a seeded sampler and the history. Advance it with ``step(n)``
+    (``step_d``, ``step_g`` and ``final`` are :class:`ReadableTrainer`'s)."""
+
+    advice = "the 'ns' loss, the 'adam' optimizer, or a narrower target range"
 
     def __init__(self, config: ToyConfig | None = None):
         config = config if config is not None else ToyConfig()
@@ -160,20 +221,6 @@ class ToyTrainer:
         self._check_finite()
         return self
 
-    def step_d(self, n: int = 1) -> None:
-        """Only discriminator updates (the dashboard's Step D button)."""
-        with one_thread():
-            for _ in range(n):
-                self.d_update()
-        self._check_finite()
-
-    def step_g(self, n: int = 1) -> None:
-        """Only generator updates (the dashboard's Step G button)."""
-        with one_thread():
-            for _ in range(n):
-                self.g_update()
-        self._check_finite()
-
     # ----- exact metrics -----------------------------------------------------------------
     def generator_curve(self, n_z: int = 1001) -> tuple[np.ndarray, np.ndarray]:
         """(z, G(z)) on a grid of 1-D noise."""
@@ -210,35 +257,6 @@ class ToyTrainer:
         m = self.metrics()
         self.history.append(step=self.iteration, seconds=self.seconds, **self.last, **m)
 
-    def final(self, name: str) -> float:
-        """The last recorded value of history column ``name``."""
-        return float(self.history.array(name)[-1])
-
-    def _state(self) -> dict:
-        return {"G": copy.deepcopy(self.G.state_dict()), "D": copy.deepcopy(self.D.state_dict()),
-                "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict()),
-                "iteration": self.iteration, "d_updates": self.d_updates, "g_updates": self.g_updates}
-
-    def _restore(self, s: dict) -> None:
-        self.G.load_state_dict(s["G"])
-        self.D.load_state_dict(s["D"])
-        self.opt_g.load_state_dict(s["opt_g"])
-        self.opt_d.load_state_dict(s["opt_d"])
-        self.iteration, self.d_updates, self.g_updates = s["iteration"], s["d_updates"], s["g_updates"]
-
     def _check_finite(self) -> None:
-        bad = [k for k, done in (("loss_d", self.d_updates), ("loss_g", self.g_updates))
-               if done and not math.isfinite(self.last[k])]
-        for name, net in (("generator", self.G), ("discriminator", self.D)):
-            if any(not torch.isfinite(p).all() for p in net.parameters()):
-                bad.append(f"{name} weights")
-        if not bad:
-            return
-        at = self.iteration
-        self._restore(self._snapshot)
-        c = self.config
-        raise TrainingDiverged(
-            f"training went non-finite at iteration {at} ({', '.join(bad)} became NaN or inf). "
-            f"Restored the last good state (iteration {self.iteration}). Try smaller learning rates "
-            f"(now lr_d={c.lr_d:g}, lr_g={c.lr_g:g}), the 'ns' loss, the 'adam' optimizer, or a narrower target range."
-        )
+        self._diverged_if([k for k, done in (("loss_d", self.d_updates), ("loss_g", self.g_updates))
+                           if done and not math.isfinite(self.last[k])])

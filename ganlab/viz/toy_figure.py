@@ -21,6 +21,7 @@ from PIL import Image
 
 from ganlab.core import encode_png, one_thread
 from ganlab.theory import GENERATOR_LOSS_AT_EQUILIBRIUM, LOG2, LOG4, density_from_curve, optimal_discriminator
+from ganlab.viz.blit import grow_ylim, static_background
 from ganlab.viz.style import COLORS, FRAME_DPI, FRAME_WIDTH, frame_style
 
 
@@ -176,20 +177,9 @@ class ToyFigure:
             if right > x1 or x1 > 16 * max(right, 500.0) or a.get_xlim()[0] != 0:
                 a.set_xlim(0, 4.0 * max(right, 125.0))  # grows 4x: a few full redraws per run
                 self._dirty = True
-        self._grow_y(self.ax_v, np.concatenate([h.array("v"), h.array("v_opt")]))
-        self._grow_y(self.ax_loss, np.concatenate([h.array("loss_d"), h.array("loss_g"), [LOG4],
-                                                   self.loss_g_eq.get_ydata()[:1]]))
-
-    def _grow_y(self, ax, values) -> None:
-        v = values[np.isfinite(values)]
-        if v.size == 0:
-            return
-        lo, hi = float(v.min()), float(v.max())
-        y0, y1 = ax.get_ylim()
-        if lo < y0 or hi > y1:
-            pad = 0.1 * max(hi - lo, 1e-3)
-            ax.set_ylim(min(y0, lo - pad), max(y1, hi + pad))
-            self._dirty = True
+        self._dirty |= grow_ylim(self.ax_v, np.concatenate([h.array("v"), h.array("v_opt")]))
+        self._dirty |= grow_ylim(self.ax_loss, np.concatenate([h.array("loss_d"), h.array("loss_g"), [LOG4],
+                                                               self.loss_g_eq.get_ydata()[:1]]))
 
     def fit_history(self) -> None:
         """End the history axes at the last record, for a static snapshot (live frames leave room to grow,
@@ -216,14 +206,7 @@ class ToyFigure:
     def draw(self) -> None:
         """Blit: redraw everything only when limits changed, otherwise just the moving artists."""
         if self._dirty or self._background is None:
-            for _, arts in self._animated():
-                for a in arts:
-                    a.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for _, arts in self._animated():
-                for a in arts:
-                    a.set_visible(True)
+            self._background = static_background(self.canvas, [a for _, arts in self._animated() for a in arts])
             self._dirty = False
         else:
             self.canvas.restore_region(self._background)

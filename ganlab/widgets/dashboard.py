@@ -10,6 +10,7 @@ redraws when at least 1/``redraw_hz`` seconds have passed, then returns, so the 
 handle Pause, sliders and buttons between ticks. Frames are PNGs rendered by Agg (with blitting) into
 an ``ipywidgets.Image``: nothing is cleared, nothing flickers, and it works in JupyterLab, VS Code and
 Colab. Headless (tests, CI, benchmarks), ``panel.run(steps)`` drives the same code without a browser.
+The clock, the error display and the export are the 2-D lab's too (:mod:`ganlab.widgets.ticker`).
 
 Errors in callbacks never vanish: bad settings show as a message naming the value and its range,
 a diverged run pauses with the trainer's explanation, and anything else shows its traceback.
@@ -17,22 +18,19 @@ a diverged run pauses with the trainer's explanation, and anything else shows it
 
 from __future__ import annotations
 
-import html
 import time
-import traceback
 from dataclasses import dataclass
-from pathlib import Path
 
 import ipywidgets as W
 import numpy as np
 import torch
 from scipy import stats
-from IPython.display import display
 
-from ganlab.core import BoundedList, TrainingDiverged, one_thread, save_gif
+from ganlab.core import BoundedList, one_thread
 from ganlab.theory import Gaussian, GaussianMixture
 from ganlab.toy import ToyConfig, ToyTrainer, coverage_1d
 from ganlab.viz import FRAME_WIDTH, ToyFigure
+from ganlab.widgets.ticker import LivePanel, add_transport
 
 SPEEDS = {"max": None, "100 it/s": 100, "20 it/s": 20, "slow motion (4 it/s)": 4}
 
@@ -72,7 +70,13 @@ def target_from(kind: str, mean: float, sd: float, separation: float):
     raise ValueError(f"unknown target kind {kind!r}: expected 'gaussian' or 'bimodal'")
 
 
-class Dashboard:
+class Dashboard(LivePanel):
+    """The live 1-D panel (see the module's docstring); the buttons' actions, the clock and the export are
+    :class:`~ganlab.widgets.LivePanel`'s."""
+
+    speeds = SPEEDS
+    export_name = "toy-gan"
+
     def __init__(self, config: ToyConfig | None = None, view: DashboardConfig | None = None):
         self.view = view if view is not None else DashboardConfig()
         self.view.validate()
@@ -88,23 +92,11 @@ class Dashboard:
     # ----- widgets ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         c, t = self.trainer.config, self.trainer.config.target
-        btn = lambda label, icon, cls, tip: W.Button(description=label, icon=icon, tooltip=tip,
-                                                     layout=W.Layout(width="auto")).add_class(cls)
-        self.b_play = btn("Play", "play", "ganlab-play", "train continuously")
-        self.b_pause = btn("Pause", "pause", "ganlab-pause", "stop training (the run is kept)")
-        self.b_step_d = btn("Step D", "", "ganlab-step-d", "one discriminator update")
-        self.b_step_g = btn("Step G", "", "ganlab-step-g", "one generator update")
-        self.b_step = btn("Step", "step-forward", "ganlab-step", "one full iteration: k_D D-updates, k_G G-updates")
-        self.b_reset = btn("Reset", "undo", "ganlab-reset", "fresh networks from the seed")
-        self.b_export = btn("Export GIF + CSV", "download", "ganlab-export", f"write to {self.view.export_dir}/")
+        add_transport(self, self.view, "one full iteration: k_D D-updates, k_G G-updates")
         self.w_speed = W.Dropdown(options=list(SPEEDS), value=self.view.speed, description="speed",
                                   layout=W.Layout(width="230px"))
-        self.ticker = W.Play(value=0, min=0, max=10**9, step=1, interval=self.view.tick_ms,
-                             show_repeat=False, layout=W.Layout(display="none"))
         self.image = W.Image(value=b"", format="png", layout=W.Layout(width=f"{FRAME_WIDTH}px", max_width="100%"))  # never stretched
         self.image.add_class("ganlab-figure")
-        self.readout = W.HTML().add_class("ganlab-readout")
-        self.message = W.HTML().add_class("ganlab-message")
 
         style = {"description_width": "72px"}
         lay = W.Layout(width="300px")
@@ -134,18 +126,15 @@ class Dashboard:
                                  style=style, layout=lay)
         self.w_seed = W.IntText(value=c.seed, description="seed", style=style, layout=W.Layout(width="180px"))
 
-        for b, fn in ((self.b_play, self.play), (self.b_pause, self.pause), (self.b_step_d, self.step_d),
-                      (self.b_step_g, self.step_g), (self.b_step, self.step), (self.b_reset, self.reset),
-                      (self.b_export, self.export)):
-            b.on_click(self._guard(lambda _b, fn=fn: fn()))
-        self.ticker.observe(self._guard(lambda _ch: self.tick()), names="value")
+        self._connect(((self.b_play, self.play), (self.b_pause, self.pause), (self.b_step_d, self.step_d),
+                       (self.b_step_g, self.step_g), (self.b_step, self.step), (self.b_reset, self.reset),
+                       (self.b_export, self.export)))
         self.w_speed.observe(self._guard(lambda ch: setattr(self.view, "speed", ch["new"])), names="value")
         for w in (self.w_kind, self.w_mean, self.w_sd, self.w_sep):
             self._bind(w, lambda _v: self._apply_target())
         live = {"w_loss": "loss", "w_k_d": "k_d", "w_k_g": "k_g", "w_batch": "batch_size", "w_lr_d": "lr_d",
                 "w_lr_g": "lr_g", "w_opt": "optimizer", "w_width": "width", "w_seed": "seed"}
-        for attr, key in live.items():
-            self._bind(getattr(self, attr), lambda v, key=key: self.set(**{key: v}))
+        self._bind_settings(self, live)
 
         buttons = W.HBox([self.b_play, self.b_pause, self.b_step_d, self.b_step_g, self.b_step, self.b_reset,
                           self.w_speed, self.b_export, self.ticker])
@@ -157,79 +146,7 @@ class Dashboard:
         ], layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([buttons, self.image, self.readout, self.message, controls]).add_class("ganlab-dashboard")
 
-    def show(self) -> None:
-        """Display the panel (returns None, so a trailing ``.show()`` does not display it twice)."""
-        display(self.widget)
-
-    def _ipython_display_(self):
-        display(self.widget)
-
-    # ----- errors ----------------------------------------------------------------------------
-    def _guard(self, fn):
-        """Wrap a callback so that whatever it raises shows up in the message area."""
-        def wrapped(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except ValueError as exc:
-                self.notify(f"Not applied: {exc}", "error")
-            except TrainingDiverged as exc:
-                self.pause()
-                self.redraw()
-                self.notify(str(exc), "error")
-            except Exception as exc:  # noqa: BLE001 - show anything else, with its traceback
-                self.pause()
-                tb = html.escape("".join(traceback.format_exception(exc)))
-                self.notify(f"{type(exc).__name__}: {exc}<details><summary>traceback</summary><pre>{tb}</pre></details>",
-                            "error", escape=False)
-        return wrapped
-
-    def _bind(self, widget, apply) -> None:
-        """Call ``apply(new value)`` when ``widget`` changes. If the value is refused, say why and put the
-        control back to the value in effect, so what the panel shows is what the trainer uses."""
-        reverting = []
-
-        def on_change(ch):
-            if reverting:
-                return
-            try:
-                apply(ch["new"])
-            except ValueError as exc:
-                self.notify(f"Not applied: {exc}", "error")
-                reverting.append(True)
-                try:
-                    widget.value = ch["old"]
-                finally:
-                    reverting.clear()
-
-        widget.observe(self._guard(on_change), names="value")
-
-    def notify(self, text: str, level: str = "info", escape: bool = True) -> None:
-        colour = {"info": "#1c7ed6", "error": "#c92a2a"}[level]
-        body = html.escape(text) if escape else text
-        self.message.value = f'<div style="color:{colour};margin:4px 0">{body}</div>' if text else ""
-
-    # ----- actions (the buttons call these; tests and scripts can too) ------------------------
-    def play(self) -> None:
-        self.playing = True
-        self.ticker.playing = True
-        self.notify("")
-
-    def pause(self) -> None:
-        self.playing = False
-        self.ticker.playing = False
-
-    def step(self) -> None:
-        self.trainer.step(1)
-        self.redraw()
-
-    def step_d(self) -> None:
-        self.trainer.step_d(1)
-        self.redraw()
-
-    def step_g(self) -> None:
-        self.trainer.step_g(1)
-        self.redraw()
-
+    # ----- actions (play, pause and the steps are LivePanel's) ------------------------------------
     def reset(self, notice: str = "") -> None:
         self.trainer.reset()
         self.figure.reset_limits()
@@ -269,52 +186,7 @@ class Dashboard:
         self.trainer.set_target(target_from(self.w_kind.value, self.w_mean.value, self.w_sd.value, self.w_sep.value))
         self.redraw()
 
-    # ----- the training clock ----------------------------------------------------------------
-    def tick(self) -> None:
-        """One Play tick: train and redraw for ``tick_budget`` of the tick, then return. A refused
-        setting met while playing pauses the run (one message, not one per tick)."""
-        if self.playing:
-            try:
-                self.advance(self.view.tick_ms / 1000 * self.view.tick_budget)
-            except ValueError as exc:
-                self.pause()
-                self.notify(f"Paused: {exc}", "error")
-
-    def advance(self, seconds: float) -> int:
-        """Train for about ``seconds`` of wall clock (or fewer iterations under a speed cap),
-        redrawing whenever 1/redraw_hz has passed. Returns the iterations done."""
-        start = time.perf_counter()
-        cap = SPEEDS[self.view.speed]
-        allowed = None if cap is None else max(1, round(cap * seconds))
-        done = 0
-        with one_thread():  # once per tick: resizing torch's thread pool every chunk is costly
-            while time.perf_counter() - start < seconds and (allowed is None or done < allowed):
-                n = self.view.chunk if allowed is None else min(self.view.chunk, allowed - done)
-                self.trainer.step(n)
-                done += n
-                if time.perf_counter() - self._last_draw >= 1.0 / self.view.redraw_hz:
-                    self.redraw()
-        if cap is not None and done:
-            self.redraw()
-        elif done:
-            self._update_readout()  # numbers exact at the end of every tick; the figure follows at redraw_hz
-        return done
-
-    def run(self, steps: int) -> dict[str, float]:
-        """Headless: train ``steps`` iterations, redrawing at ``redraw_hz`` as if the panel were live."""
-        t0, frames0, it0 = time.perf_counter(), self.redraws, self.trainer.iteration
-        with one_thread():
-            while self.trainer.iteration - it0 < steps:
-                n = min(self.view.chunk, steps - (self.trainer.iteration - it0))
-                self.trainer.step(n)
-                if time.perf_counter() - self._last_draw >= 1.0 / self.view.redraw_hz:
-                    self.redraw()
-            self.redraw()
-        dt = time.perf_counter() - t0
-        return {"steps": steps, "seconds": dt, "steps_per_s": steps / dt, "frames": self.redraws - frames0,
-                "frames_per_s": (self.redraws - frames0) / dt}
-
-    # ----- drawing and export ----------------------------------------------------------------
+    # ----- drawing (the export is LivePanel's) ------------------------------------------------
     def redraw(self) -> None:
         self._last_draw = time.perf_counter()  # the clock counts from the start: redraw_hz is the real rate
         self.figure.update(self.trainer)
@@ -358,22 +230,3 @@ class Dashboard:
             f' (quality {cov["quality"]:.0%})'
             f' · <span class="ganlab-target">mean={mean:g}</span> · {rate:.0f} it/s'
             f' · updates D {tr.d_updates} / G {tr.g_updates}</span>')
-
-    def save_gif(self, path: str | Path, fps: int = 8) -> Path:
-        """Write the kept frames as an animated GIF (for slides)."""
-        if not self.frames.items:
-            raise ValueError("no frames recorded yet: train first")
-        return save_gif(self.frames.items, path, fps=fps)
-
-    def save_csv(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return self.trainer.history.to_csv(path)
-
-    def export(self) -> tuple[Path, Path]:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        d = Path(self.view.export_dir)
-        gif = self.save_gif(d / f"toy-gan-{stamp}.gif")
-        csv = self.save_csv(d / f"toy-gan-{stamp}.csv")
-        self.notify(f"Saved {gif} ({len(self.frames)} frames) and {csv} ({len(self.trainer.history)} rows).")
-        return gif, csv
