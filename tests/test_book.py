@@ -109,3 +109,15 @@ def test_book_command_errors_are_one_line(tmp_path, args, says):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.startswith("ganlab: error: ") and says in proc.stderr, proc.stderr
     assert proc.stderr.count("\n") == 1 and (tmp_path / "keep.txt").exists()
+
+
+def test_work_folder_it_did_not_make_is_refused(tmp_path, capsys):
+    """Review: the build deletes folders inside --work; a folder it did not make must be refused first."""
+    from ganlab.cli import book
+    theirs = tmp_path / "project"
+    (theirs / "src").mkdir(parents=True)
+    (theirs / "src" / "keep.py").write_text("precious")
+    with pytest.raises(SystemExit) as stop:
+        book.main(["--fast", "--work", str(theirs)])
+    assert stop.value.code == 2 and "not a folder this command made" in capsys.readouterr().err
+    assert (theirs / "src" / "keep.py").read_text() == "precious"

@@ -294,3 +294,14 @@ def test_weight_average_follows_the_formula_and_is_what_samples(data, tmp_path):
     assert all(torch.equal(a, b) for a, b in zip(G.state_dict().values(), tr.G_sample.state_dict().values()))
     plain = DCGANTrainer(DCGANConfig(**TINY, amp="off", ema=0.0), device="cpu", data=data)
     assert plain.G_sample is plain.G and plain.state_dict()["G_ema"] is None
+
+
+def test_a_checkpoint_from_before_r1_and_the_average_resumes_as_it_was_trained():
+    """Old checkpoints have no r1 / ema keys: resuming them must not switch the new recipe on."""
+    old = {k: v for k, v in DCGANConfig(beta1=0.5, beta2=0.999).to_dict().items() if k not in ("r1", "r1_every", "ema")}
+    back = DCGANConfig.from_dict(old)
+    assert back.r1 == 0.0 and back.ema == 0.0 and back.beta1 == 0.5
+    assert DCGANConfig.from_dict(DCGANConfig().to_dict()) == DCGANConfig()     # a new one round-trips as it is
+    from ganlab.images.ema import WeightAverage
+    with pytest.raises(ValueError, match="decay"):
+        WeightAverage(nn.Linear(1, 1), "0.9")

@@ -309,3 +309,16 @@ def test_without_anywidget_the_lab_still_shows_frames():
             "assert 'needs the anywidget package' in lab.controls.message.value\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_panel_refuses_what_its_controls_cannot_show():
+    """Review: a config beyond the sliders' ranges used to be clamped silently (the panel showed another value
+    than the trainer used), an unlisted batch size raised a TraitError, and w1_n > n_eval gave W1 = nan."""
+    from ganlab.toy import Toy2DConfig
+    from ganlab.widgets import Dashboard2D
+    assert Dashboard2D(Toy2DConfig(batch_size=100)).controls.w_batch.value == 100
+    for bad, name in ((dict(k_d=20), "k_d"), (dict(lr_d=1.0), "lr_d")):
+        with pytest.raises(ValueError, match=name):
+            Dashboard2D(Toy2DConfig(**bad))
+    with pytest.raises(ValueError, match="w1_n"):
+        Toy2DConfig(n_eval=100, w1_n=128).validate()

@@ -251,11 +251,21 @@ def main(argv: list[str] | None = None) -> int:
     out = (a.out or work / "book").resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir()) and not (out / ".buildinfo").exists()):
         parser.error(f"{out} exists and is not a site this command built: choose another --out")
+    marker = work / ".ganlab-book"  # the build replaces folders inside WORK: only in a folder it made itself
+    if a.work is not None and work.exists() and (not work.is_dir() or any(work.iterdir()) and not marker.exists()):
+        parser.error(f"--work {work} exists and is not a folder this command made (no {marker.name} in it): "
+                     "choose a new or empty folder")
     t0 = time.perf_counter()
     try:
+        work.mkdir(parents=True, exist_ok=True)
+        marker.touch()
         executed = executed_notebooks(repo, mode, a.reuse, work)
         t1 = time.perf_counter()
         info = build(repo, mode, out, executed, work, jobs=a.jobs)
+    except ImportError as e:
+        print(f"ganlab: error: {e.name or e} is not installed: run `make setup` (requirements.txt has it)",
+              file=sys.stderr)
+        return 2
     except (BookError, ValueError, OSError) as e:
         print(f"ganlab: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2 if isinstance(e, ValueError) else 1

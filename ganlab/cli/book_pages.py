@@ -105,13 +105,13 @@ def cli_pages(folder: Path) -> list[str]:
             parts += [f"\n## `{shown}`\n", "```text", _help_text(module, argv), "```"]
         if not helps:
             parts += ["\nThis command takes no options."]
-        (folder / f"{page}.md").write_text("\n".join(parts) + "\n")
+        (folder / f"{page}.md").write_text("\n".join(parts) + "\n", encoding="utf-8")
         names.append(page)
     toc = "\n".join(names)
     (folder / "index.md").write_text(
         "# Command lines\n\nEvery command reports a mistake as one line on stderr, `ganlab: error: ...`, with "
         "exit code 2 (1 for a run that failed), never a traceback. `python -m ganlab --help`:\n\n"
-        f"```text\n{usage.strip()}\n```\n\n```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n")
+        f"```text\n{usage.strip()}\n```\n\n```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n", encoding="utf-8")
     return names
 
 
@@ -120,13 +120,13 @@ def api_pages(folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     for sub in SUBPACKAGES:
         (folder / f"{sub}.md").write_text(
-            f"# `ganlab.{sub}`\n\n```{{eval-rst}}\n.. automodule:: ganlab.{sub}\n   :members:\n```\n")
+            f"# `ganlab.{sub}`\n\n```{{eval-rst}}\n.. automodule:: ganlab.{sub}\n   :members:\n```\n", encoding="utf-8")
     toc = "\n".join(SUBPACKAGES)
     (folder / "index.md").write_text(
         "# The package, from its docstrings\n\nLayers only point down: core ← theory ← toy / images / basics "
         "← viz / widgets ← cli. Each subpackage exports its public names from its `__init__` "
         "(`from ganlab.toy import ToyConfig, ToyTrainer`); these pages list them.\n\n"
-        f"```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n")
+        f"```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n", encoding="utf-8")
     return list(SUBPACKAGES)
 
 
@@ -159,12 +159,12 @@ def broken_links(site: Path) -> list[str]:
     parsed = {}
     for p in pages:
         parser = _Links()
-        parser.feed(p.read_text(errors="replace"))
+        parser.feed(p.read_text(encoding="utf-8", errors="replace"))
         parsed[p.resolve()] = parser
     bad = []
     for p in pages:
         parser = parsed[p.resolve()]
-        html = p.read_text(errors="replace")
+        html = p.read_text(encoding="utf-8", errors="replace")
         for m in re.finditer(r'<(script|link|img|iframe|source)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"', html):
             if m.group(1) != "link" or 'rel="stylesheet"' in m.group(0) or "preload" in m.group(0):
                 bad.append(f"{p.relative_to(site)}: loads {m.group(2)} from the network")

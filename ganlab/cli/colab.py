@@ -51,7 +51,7 @@ def repository_url(pyproject: Path) -> str:
     """``[project.urls] Repository`` from ``pyproject``: a ``https://github.com/OWNER/NAME`` URL.
 
     Raises ValueError (one line) when it is missing or not a GitHub repository address."""
-    text = pyproject.read_text()
+    text = pyproject.read_text(encoding="utf-8")
     try:
         import tomllib
         url = (tomllib.loads(text).get("project", {}).get("urls") or {}).get("Repository")
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{p} is not inside a repository with a pyproject.toml")
         try:
             url = repository_url(repo / "pyproject.toml")
-            nb = json.loads(p.read_text())
+            nb = json.loads(p.read_text(encoding="utf-8"))
         except OSError as e:
             parser.error(f"cannot read {p}: {e.strerror or e}")
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         before = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
         after = json.dumps(apply(nb, url, rel), indent=1, ensure_ascii=False) + "\n"
         if after != before:
-            p.write_text(after)
+            p.write_text(after, encoding="utf-8")
     return 0
 
 

@@ -205,7 +205,7 @@ def apply(nb: dict, force: bool = False) -> dict:
 
 def _read(p: Path, parser: Parser) -> dict:
     try:
-        nb = json.loads(p.read_text())
+        nb = json.loads(p.read_text(encoding="utf-8"))
     except OSError as e:
         parser.error(f"cannot read {p}: {e.strerror or e}")
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         before = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
         after = json.dumps(apply(nb, force=a.force), indent=1, ensure_ascii=False) + "\n"
         if after != before:
-            p.write_text(after)
+            p.write_text(after, encoding="utf-8")
     return 0
 
 

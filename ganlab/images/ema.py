@@ -19,7 +19,7 @@ class WeightAverage:
     """``module``: the network to follow (a deep copy is kept, in eval mode); ``decay`` in [0, 1)."""
 
     def __init__(self, module: nn.Module, decay: float):
-        if not 0.0 <= decay < 1.0:
+        if not isinstance(decay, (int, float)) or isinstance(decay, bool) or not 0.0 <= decay < 1.0:
             raise ValueError(f"decay must be in [0, 1), got {decay!r}")
         self.decay, self.updates = float(decay), 0
         self.module = copy.deepcopy(module).eval().requires_grad_(False)

@@ -107,8 +107,10 @@ class DCGANConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "DCGANConfig":
-        """Rebuild from :meth:`to_dict`; unknown keys are ignored (older or newer checkpoints)."""
+        """Rebuild from :meth:`to_dict`; unknown keys are ignored (older or newer checkpoints). A checkpoint
+        from before the R1 penalty and the weight average existed resumes without them, as it was trained."""
         names = {f.name for f in fields(cls)}
+        d = {"r1": 0.0, "ema": 0.0, **d} if "r1" not in d and "ema" not in d else d
         return cls(**{k: v for k, v in d.items() if k in names})
 
 

@@ -24,7 +24,8 @@ global generator (:func:`ganlab.core.seeded`), so building a trainer leaves the 
 The conditional trainer (:mod:`ganlab.images.cond_trainer`) overrides three hooks: ``build_networks``,
 ``batch`` (real images *and* their labels) and ``fake_labels``; the step itself is written once here.
 
-Training is the standard DCGAN recipe: Adam(β=(0.5, 0.999)) (learning rate from the config); the discriminator sees a
+Training is the DCGAN recipe with three additions (lazy R1 on D, Adam β=(0, 0.99), sampling from a weight
+average of G; see ``DCGANConfig``); the discriminator sees a
 batch of real images and a separate batch of fakes; the generator uses the non-saturating
 loss −log D(G(z)); both losses are binary cross-entropy on the discriminator's logits
 (``ganlab.theory.real_loss`` / ``fake_loss``: ``binary_cross_entropy_with_logits``, as ``BCEWithLogitsLoss``).
@@ -204,7 +205,7 @@ class DCGANTrainer:
         self.opt_D.step()
         if cfg.r1 and self.step % cfg.r1_every == 0:  # lazy R1: every r1_every steps, weighted r1_every times
             with self._autocast():
-                penalty = cfg.r1 * cfg.r1_every * r1_penalty(self._D, x, y_real)
+                penalty = cfg.r1 * cfg.r1_every * r1_penalty(self.D, x, y_real)  # not the compiled D: no double backward
             self.opt_D.zero_grad(set_to_none=True)
             penalty.backward()
             self.opt_D.step()

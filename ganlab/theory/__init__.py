@@ -1,6 +1,7 @@
 """The exact theory of the course: 1-D distributions, divergences and the optimal discriminator D*,
 the density p_g that a 1-D generator pushes forward, and the GAN losses on logits."""
 
+from ganlab.theory.dirac import DIRAC_MODES, dirac_field, dirac_trajectory
 from ganlab.theory.distributions import LOG_2PI, Gaussian, GaussianMixture, gaussian_logpdf, rng_from
 from ganlab.theory.divergences import (LOG2, LOG4, js_divergence, js_from_values, kl_divergence, kl_from_values,
                                        optimal_discriminator, quadrature, value, value_at_optimum,

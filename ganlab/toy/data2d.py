@@ -118,7 +118,8 @@ class Target2D:
         return self._masses[key]
 
     def coverage(self, samples, radius: float = 3.0, min_share: float = 0.25) -> dict:
-        """Parts covered and sample quality of ``samples`` (n, 2); the keys of :func:`ganlab.toy.coverage`."""
+        """Parts covered and sample quality of ``samples`` (n, 2): the keys of :func:`ganlab.toy.coverage` except its
+        per-mode ``spread``."""
         x = np.asarray(samples, dtype=float).reshape(-1, 2)
         if len(x) == 0:
             raise ValueError("need at least one sample")

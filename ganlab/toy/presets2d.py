@@ -9,7 +9,7 @@ iterations on the ring of 8, seed 0: networks and Adam states, 43 kB). Reproduce
     python -m ganlab.cli.lab2d_presets ring_trained checkpoints/lab2d_ring8.pt
 
 Where the file is missing (an installed package without the repository) the same state is trained on first
-use instead (4,000 iterations, about 8 s on this project's 2-core CPU) and the preset says so. The failure
+use instead (4,000 iterations, about 8 s on this project's 2-core CPU). The failure
 presets are settings only: press Play and watch the failure happen (each was measured on its stated seed;
 ``story`` says what to look for).
 """

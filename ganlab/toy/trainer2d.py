@@ -73,6 +73,9 @@ class Toy2DConfig:
                              ("seed", 0, 2**32 - 1), ("log_every", 1, 10**9), ("history_len", 4, 10**7),
                              ("n_eval", 16, 100_000), ("w1_n", 2, 1000)):
             _integer(self, name, lo, hi)
+        if self.w1_n > self.n_eval:
+            raise ValueError(f"w1_n ({self.w1_n}) must be at most n_eval ({self.n_eval}): W1 compares w1_n of the "
+                             f"n_eval evaluation samples")
         if not (len(self.betas) == 2 and all(_number(b) and 0 <= b < 1 for b in self.betas)):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         if not (_number(self.gp_weight) and self.gp_weight >= 0):

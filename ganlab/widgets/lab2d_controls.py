@@ -100,7 +100,8 @@ def build(config, view, presets) -> SimpleNamespace:
                                style=style, layout=lay).add_class("ganlab-beta1")
     ns.w_k_d = W.IntSlider(value=c.k_d, min=1, max=10, description="k_D", style=style, layout=lay)
     ns.w_k_g = W.IntSlider(value=c.k_g, min=1, max=10, description="k_G", style=style, layout=lay)
-    ns.w_batch = W.Dropdown(options=[16, 32, 64, 128, 256, 512], value=c.batch_size, description="batch",
+    fits(c)
+    ns.w_batch = W.Dropdown(options=sorted({16, 32, 64, 128, 256, 512, c.batch_size}), value=c.batch_size, description="batch",
                             style=style, layout=W.Layout(width="200px"))
     ns.w_opt = W.ToggleButtons(options=["adam", "sgd"], value=c.optimizer, description="optimiser",
                                style={"button_width": "70px", **style})
@@ -129,8 +130,26 @@ def build(config, view, presets) -> SimpleNamespace:
     return ns
 
 
+RANGES = {"lr_d": (1e-5, 10 ** -0.5), "lr_g": (1e-5, 10 ** -0.5), "k_d": (1, 10), "k_g": (1, 10), "noise_dim": (1, 2)}
+
+
+def fits(c) -> None:
+    """Raise ValueError when the config ``c`` holds a value the controls cannot show (the panel must show
+    what the trainer uses); ``Toy2DTrainer`` itself accepts wider ranges."""
+    values = {**{k: getattr(c, k) for k in RANGES}, "layers": c.g.depth, "width": c.g.width, "beta1": c.betas[0]}
+    ranges = {**RANGES, "layers": (0, 6), "width": (2, 128), "beta1": (0.0, 0.95)}
+    for name, v in values.items():
+        lo, hi = ranges[name]
+        if not lo <= v <= hi:
+            raise ValueError(f"the lab's controls show {name} from {lo:g} to {hi:g}, got {v!r}: train other values "
+                             "with ganlab.toy.Toy2DTrainer directly")
+
+
 def sync(ns: SimpleNamespace, c) -> None:
     """Set the controls to the config ``c`` (the caller keeps their observers quiet meanwhile)."""
+    fits(c)
+    if c.batch_size not in ns.w_batch.options:
+        ns.w_batch.options = sorted({*ns.w_batch.options, c.batch_size})
     for w, v in ((ns.w_loss, c.loss), (ns.w_lr_d, c.lr_d), (ns.w_lr_g, c.lr_g), (ns.w_beta1, c.betas[0]), (ns.w_k_d, c.k_d), (ns.w_k_g, c.k_g),
                  (ns.w_opt, c.optimizer), (ns.w_noise, c.noise), (ns.w_depth, c.g.depth), (ns.w_width, c.g.width),
                  (ns.w_mbstd, c.mbstd), (ns.w_sn, c.spectral_norm), (ns.w_seed, c.seed)):
