@@ -317,7 +317,7 @@ def test_the_panel_refuses_what_its_controls_cannot_show():
     from ganlab.toy import Toy2DConfig
     from ganlab.widgets import Dashboard2D
     assert Dashboard2D(Toy2DConfig(batch_size=100)).controls.w_batch.value == 100
-    for bad, name in ((dict(k_d=20), "k_d"), (dict(lr_d=1.0), "lr_d")):
+    for bad, name in ((dict(k_d=20), "k_d"), (dict(g=MLPConfig(depth=7)), "layers")):
         with pytest.raises(ValueError, match=name):
             Dashboard2D(Toy2DConfig(**bad))
     with pytest.raises(ValueError, match="w1_n"):

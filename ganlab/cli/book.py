@@ -252,9 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists() and (not out.is_dir() or any(out.iterdir()) and not (out / ".buildinfo").exists()):
         parser.error(f"{out} exists and is not a site this command built: choose another --out")
     marker = work / ".ganlab-book"  # the build replaces folders inside WORK: only in a folder it made itself
-    if a.work is not None and work.exists() and (not work.is_dir() or any(work.iterdir()) and not marker.exists()):
-        parser.error(f"--work {work} exists and is not a folder this command made (no {marker.name} in it): "
-                     "choose a new or empty folder")
+    replaced = [work / n for n in ("src", "doctrees", "jupyter_execute") if (work / n).exists()]
+    if a.work is not None and work.exists() and (not work.is_dir() or replaced and not marker.exists()):
+        parser.error(f"--work {work} holds {', '.join(p.name for p in replaced) or 'a file'} that the build would "
+                     f"replace, and no {marker.name} (it is not a folder this command made): choose another folder")
     t0 = time.perf_counter()
     try:
         work.mkdir(parents=True, exist_ok=True)

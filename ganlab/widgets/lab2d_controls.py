@@ -93,7 +93,7 @@ def build(config, view, presets) -> SimpleNamespace:
                              description="preset", style=style, layout=lay).add_class("ganlab-preset")
     ns.w_loss = W.Dropdown(options=[(LOSS_LABELS[k], k) for k in LOSSES_2D], value=c.loss, description="loss",
                            style=style, layout=lay).add_class("ganlab-loss")
-    log = dict(base=10, min=-5, max=-0.5, step=0.1, readout_format=".1e", style=style, layout=lay)
+    log = dict(base=10, min=-5, max=1, step=0.1, readout_format=".1e", style=style, layout=lay)
     ns.w_lr_d = W.FloatLogSlider(value=c.lr_d, description="lr_D", **log).add_class("ganlab-lr-d")
     ns.w_lr_g = W.FloatLogSlider(value=c.lr_g, description="lr_G", **log).add_class("ganlab-lr-g")
     ns.w_beta1 = W.FloatSlider(value=c.betas[0], min=0.0, max=0.95, step=0.05, description="Adam β1",
@@ -130,7 +130,7 @@ def build(config, view, presets) -> SimpleNamespace:
     return ns
 
 
-RANGES = {"lr_d": (1e-5, 10 ** -0.5), "lr_g": (1e-5, 10 ** -0.5), "k_d": (1, 10), "k_g": (1, 10), "noise_dim": (1, 2)}
+RANGES = {"lr_d": (1e-5, 10.0), "lr_g": (1e-5, 10.0), "k_d": (1, 10), "k_g": (1, 10), "noise_dim": (1, 2)}
 
 
 def fits(c) -> None:
