@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from ganlab.cli import Parser
+from ganlab.cli.notebook_files import read_notebook, report_out_of_date, write_if_changed
 
 TAG = "colab"
 BRANCH = "main"
@@ -145,29 +146,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{p} is not inside a repository with a pyproject.toml")
         try:
             url = repository_url(repo / "pyproject.toml")
-            nb = json.loads(p.read_text(encoding="utf-8"))
         except OSError as e:
-            parser.error(f"cannot read {p}: {e.strerror or e}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            parser.error(f"{p} is not a notebook (not JSON: {e})")
+            parser.error(f"cannot read {repo / 'pyproject.toml'}: {e.strerror or e}")
         except ValueError as e:
             parser.error(str(e))
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            parser.error(f"{p} is not a notebook (no list of cells)")
+        nb = read_notebook(p, parser)
         books.append((p, nb, url, p.relative_to(repo).as_posix()))
     if a.check:
-        bad = [(p, found) for p, nb, url, rel in books if (found := problems(nb, url, rel))]
-        if bad:
-            what = " | ".join(f"{p.name}: {'; '.join(found)}" for p, found in bad)
-            print(f"ganlab: error: Colab cells out of date: {what} "
-                  f"(run: python -m ganlab.cli.colab {' '.join(str(p) for p, _ in bad)})", file=sys.stderr)
-            return 2
-        return 0
+        return report_out_of_date([(p, found) for p, nb, url, rel in books if (found := problems(nb, url, rel))],
+                                  "Colab cells", "ganlab.cli.colab")
     for p, nb, url, rel in books:
-        before = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-        after = json.dumps(apply(nb, url, rel), indent=1, ensure_ascii=False) + "\n"
-        if after != before:
-            p.write_text(after, encoding="utf-8")
+        write_if_changed(p, nb, lambda nb, url=url, rel=rel: apply(nb, url, rel))
     return 0
 
 

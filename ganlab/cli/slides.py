@@ -38,12 +38,12 @@ so headings added or moved later are picked up the next time the command runs.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import sys
 from pathlib import Path
 
 from ganlab.cli import Parser
+from ganlab.cli.notebook_files import read_notebook, report_out_of_date, write_if_changed
 from ganlab.cli.colab import TAG as COLAB_TAG  # the badge and install cells: never on a slide
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
@@ -203,18 +203,6 @@ def apply(nb: dict, force: bool = False) -> dict:
     return nb
 
 
-def _read(p: Path, parser: Parser) -> dict:
-    try:
-        nb = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        parser.error(f"cannot read {p}: {e.strerror or e}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        parser.error(f"{p} is not a notebook (not JSON: {e})")
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        parser.error(f"{p} is not a notebook (no list of cells)")
-    return nb
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="python -m ganlab.cli.slides",
                     description="Set (or --check) the slide type of every notebook cell by the rule in this module.")
@@ -225,20 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     a = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if a.check and a.force:
         parser.error("--check and --force do not go together")
-    books = [(p, _read(p, parser)) for p in a.notebooks]  # every file is read before any is written
+    books = [(p, read_notebook(p, parser)) for p in a.notebooks]  # every file is read before any is written
     if a.check:
-        bad = [(p, found) for p, nb in books if (found := problems(nb))]
-        if bad:
-            what = " | ".join(f"{p.name}: {'; '.join(found)}" for p, found in bad)
-            print(f"ganlab: error: slide metadata out of date: {what} "
-                  f"(run: python -m ganlab.cli.slides {' '.join(str(p) for p, _ in bad)})", file=sys.stderr)
-            return 2
-        return 0
+        return report_out_of_date([(p, found) for p, nb in books if (found := problems(nb))],
+                                  "slide metadata", "ganlab.cli.slides")
     for p, nb in books:
-        before = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-        after = json.dumps(apply(nb, force=a.force), indent=1, ensure_ascii=False) + "\n"
-        if after != before:
-            p.write_text(after, encoding="utf-8")
+        write_if_changed(p, nb, lambda nb: apply(nb, force=a.force))
     return 0
 
 

@@ -12,6 +12,7 @@ Used by ``tests/browser``. Three pieces:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -70,6 +71,46 @@ def launch_browser(playwright):
     """Launch Debian's Chromium through Playwright (never Playwright's own downloaded build)."""
     return playwright.chromium.launch(executable_path=ensure_chromium(), headless=True,
                                       args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def serve_folder(folder):
+    """Serve ``folder`` on 127.0.0.1 (a free port) for the duration of the block; yields the base URL."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def local_only_page(browser, prefix: str, viewport: dict):
+    """A new context and page that may load only URLs under ``prefix`` (every other request is aborted and
+    recorded). Returns (context, page, refused URLs, console errors, page errors); close the context after."""
+    context = browser.new_context(viewport=viewport)
+    refused, console, page_errors = [], [], []
+
+    def only_local(route):
+        if route.request.url.startswith(prefix):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    return context, page, refused, console, page_errors
 
 
 def _free_port() -> int:

@@ -15,19 +15,17 @@ slide with math and the first with a figure go to ``screenshots/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.util
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from ganlab.cli.slides import expected_slides
+from labharness import local_only_page, serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
 NB_DIR = REPO / "notebooks"
@@ -103,23 +101,13 @@ def build_deck(folder: Path) -> tuple[Path, tuple[int, int]]:
     return deck, want
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     ensure_debian_js()
     folder = tmp_path_factory.mktemp("deck")
     path, want = build_deck(folder)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{path.name}", want
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(folder) as base:
+        yield base + path.name, want
 
 
 # text left in rendered markdown outside math, scripts and code: raw TeX would show as "$"
@@ -160,19 +148,8 @@ def show(page, where: dict, shot: Path) -> None:
 @pytest.mark.timeout(300)  # running notebook 02 takes about 10 s in fast mode
 def test_slides_deck_shows_every_slide_math_and_figures(browser, deck):
     url, (want_columns, want_slides) = deck
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    refused, page_errors = [], []
-
-    def only_local(route):
-        if route.request.url.startswith(url.rsplit("/", 1)[0] + "/"):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    context, page, refused, _, page_errors = local_only_page(browser, url.rsplit("/", 1)[0] + "/",
+                                                            {"width": 1024, "height": 768})
     try:
         page.goto(url, wait_until="load")
         # the template loads reveal.js with require.js, so Reveal is a module, not a global

@@ -12,12 +12,11 @@ the dashboard's GIF in chapter 03), and on the chapters the math typeset by the 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
+
+from labharness import local_only_page, serve_folder
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "screenshots"
@@ -27,20 +26,10 @@ PAGES = {"index.html": False, "notebooks/02_gan_game_optimal_discriminator.html"
 pytestmark = pytest.mark.browser
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(book_site):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(book_site.path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(book_site.path) as url:
+        yield url
 
 
 # text outside math, scripts and code that still looks like TeX: MathJax did not typeset it
@@ -61,20 +50,7 @@ _IMAGES_JS = """() => Array.from(document.images).map(i => ({src: i.getAttribute
 @pytest.mark.timeout(900)  # run alone, the first site test also runs the six notebooks
 @pytest.mark.parametrize("rel", list(PAGES), ids=lambda r: Path(r).stem)
 def test_site_page_renders_offline(browser, site_url, rel):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    refused, console, page_errors = [], [], []
-
-    def only_local(route):
-        if route.request.url.startswith(site_url):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page_errors.append(str(e)))
+    context, page, refused, console, page_errors = local_only_page(browser, site_url, {"width": 1280, "height": 900})
     try:
         response = page.goto(site_url + rel, wait_until="load")
         assert response is not None and response.ok, f"{rel}: HTTP {response and response.status}"
