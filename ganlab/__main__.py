@@ -11,6 +11,8 @@ commands:
   doctor   versions, device, whether widgets will render, where data lives
   toy      train the 1-D Gaussian GAN headless (see: python -m ganlab toy --help)
   dcgan    train / sample / evaluate the MNIST DCGAN, plain or --conditional (see: python -m ganlab dcgan --help)
+  uncrop   train notebook 06's MNIST un-croppers, regressor and cGAN (see: python -m ganlab uncrop --help)
+  vae      train the small MNIST VAE of notebook 05 (see: python -m ganlab vae --help)
 """
 
 
@@ -29,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "dcgan":
         from ganlab.cli.images import main as run
         return run(rest)
-    print(f"ganlab: error: unknown command {cmd!r}: expected doctor, toy or dcgan (see: python -m ganlab --help)",
+    if cmd == "uncrop":
+        from ganlab.cli.uncrop import main as run
+        return run(rest)
+    if cmd == "vae":
+        from ganlab.cli.vae import main as run
+        return run(rest)
+    print(f"ganlab: error: unknown command {cmd!r}: expected doctor, toy, dcgan, uncrop or vae (see: python -m ganlab --help)",
           file=sys.stderr)
     return 2
 

@@ -231,3 +231,41 @@ def test_legible_seed_maximises_the_least_confident_read():
     assert digit_picker(G, digit=4, seed=7).children[1].value == 7
     assert [c.value for c in z_walk(G, digit=2, seeds=(8, 9)).children[0].children] == [2, 8, 9]
     assert [c.value for c in label_walk(G, digits=(1, 6), seed=4).children[0].children] == [1, 6, 4]
+
+
+def test_notebook06_written_out_toy_loop_equals_the_package(monkeypatch):
+    """Notebook 06 writes the toy cGAN's loop out (condition concatenated to G's noise and to D's input, BCE with
+    logits); its own cell asserts it matches ``train_toy_cgan``. Run that cell, then compare again on other seeds."""
+    import json
+    from pathlib import Path
+
+    import torch.nn.functional as F
+
+    from ganlab.core import fast_or, one_thread
+    from ganlab.toy import ToyCGANConfig, toy_cgan_networks, train_toy_cgan, two_branch_data
+
+    nb = Path(__file__).resolve().parents[1] / "notebooks" / "06_conditional_gans.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
+    src = [s for s in cells if "def train_toy_cgan_by_hand(" in s]
+    assert len(src) == 1, "notebook 06 must define train_toy_cgan_by_hand in exactly one code cell"
+    c, x = two_branch_data(300, seed=3)
+    monkeypatch.setenv("GANLAB_FAST", "1")  # the cell's own check at its fast-mode length
+    ns = {"torch": torch, "F": F, "c": c, "x": x, "fast_or": fast_or, "one_thread": one_thread,
+          "ToyCGANConfig": ToyCGANConfig,
+          "toy_cgan_networks": toy_cgan_networks, "train_toy_cgan": train_toy_cgan, "print": lambda *a, **k: None}
+    exec(compile(src[0], str(nb), "exec"), ns)  # the cell's own assert runs here
+    by_hand = ns["train_toy_cgan_by_hand"]
+    for seed in (1, 4):
+        cfg = ToyCGANConfig(steps=60, batch_size=32, nz=3, width=16, seed=seed)
+        with one_thread():
+            G_hand, losses = by_hand(c, x, cfg)
+        G_pkg = train_toy_cgan(c, x, cfg)
+        assert len(losses["loss_d"]) == 60
+        assert np.allclose(losses["loss_d"], G_pkg.history["loss_d"], atol=1e-6, rtol=0)
+        assert np.allclose(losses["loss_g"], G_pkg.history["loss_g"], atol=1e-6, rtol=0)
+        for a, b in zip(G_hand.state_dict().values(), G_pkg.state_dict().values()):
+            assert torch.allclose(a, b, atol=1e-6, rtol=0)
+    # a changed loop is caught: a third step count, or another seed, gives other weights
+    G_other = train_toy_cgan(c, x, ToyCGANConfig(steps=60, batch_size=32, nz=3, width=16, seed=2))
+    assert not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(G_hand.state_dict().values(),
+                                                                   G_other.state_dict().values()))

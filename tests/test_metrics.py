@@ -159,3 +159,49 @@ def test_inception_score_reference_values(net):
     images = torch.randint(0, 256, (30, 28, 28), dtype=torch.uint8)
     probs = torch.softmax(classifier_logits(net, images), 1).numpy()
     assert inception_score(images, net) == pytest.approx(inception_score_from_probs(probs))
+
+
+def test_fid_to_features_equals_classifier_fid(net):
+    from ganlab.images import classifier_fid, fid_to_features
+    a, b = rand_images(80, 7), rand_images(90, 8)
+    assert fid_to_features(a, classifier_features(net, b), net) == pytest.approx(classifier_fid(a, b, net), rel=1e-9)
+
+
+def test_snapshots_and_quality_curve(net, tmp_path):
+    """A dry-run training writes fp16 snapshots every --snapshot-every steps; quality_curve scores each
+    exactly as classifier_fid / inception_score / class KL do on the same seeded samples."""
+    from ganlab.cli.images import main
+    from ganlab.images import (classifier_fid, inception_score, list_snapshots, load_generator, quality_curve, sample,
+                               snapshot_path)
+    with pytest.raises(FileNotFoundError, match="no generator snapshots"):
+        list_snapshots(tmp_path)
+    assert main(["train", "--dry-run", "--out", str(tmp_path / "run"), "--snapshot-every", "2", "--no-progress"]) == 0
+    snaps = list_snapshots(tmp_path / "run")
+    assert [s for s, _ in snaps] == [2, 4, 6] and snaps[0][1] == snapshot_path(tmp_path / "run", 2)
+    ref = rand_images(60, 9)
+    curve = quality_curve(snaps, net, ref, n=40, seed=3)
+    assert curve["step"] == [2, 4, 6] and curve["n"] == 40
+    x = sample(load_generator(snaps[-1][1]), 40, seed=3)
+    assert curve["fid"][-1] == pytest.approx(classifier_fid(x, ref, net), rel=1e-9)
+    assert curve["inception"][-1] == pytest.approx(inception_score(x, net), rel=1e-9)
+    assert curve["kl"][-1] == pytest.approx(metrics.kl_to_uniform(metrics.class_histogram(x, net)))
+    with pytest.raises(ValueError, match="n must be"):
+        quality_curve(snaps, net, ref, n=1)
+    assert main(["train", "--dry-run", "--out", str(tmp_path / "r2"), "--snapshot-every", "-1"]) == 2
+
+
+def test_plot_helpers_take_ax():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from ganlab.viz import plot_image_rows, plot_quality_curve
+    fig, (a1, a2) = plt.subplots(1, 2)
+    ax, ax_is = plot_quality_curve({"step": [1, 2, 3], "fid": [30.0, 10.0, 5.0], "inception": [3.0, 6.0, 7.5]},
+                                   ax=a1, floor=1.0)
+    assert ax is a1 and list(ax.lines[0].get_ydata()) == [30.0, 10.0, 5.0] and ax_is.lines[0].get_ydata()[-1] == 7.5
+    im = plot_image_rows({"a": rand_images(5), "b": rand_images(8, 1)}, n=4, ax=a2)
+    assert im.get_array().shape == (2 * 32, 4 * 30 + 2)
+    assert [t.get_text() for t in a2.get_yticklabels()] == ["a", "b"]
+    with pytest.raises(ValueError, match="quality curve"):
+        plot_quality_curve({"step": [1]})
+    plt.close(fig)

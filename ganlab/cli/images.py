@@ -7,6 +7,8 @@ Examples::
     python -m ganlab dcgan sample --checkpoint runs/dcgan/last.pt --n 10000 --out samples.npy
     python -m ganlab dcgan eval samples.npy                       # FID, class histogram, neighbours
     python -m ganlab dcgan train --dry-run                        # seconds, tiny fake data (CI)
+    python -m ganlab dcgan train --steps 7601 --snapshot-every 250 --out runs/dcgan-curve   # fp16 G every 250 steps
+    python -m ganlab dcgan curve runs/dcgan-curve --n 2000 --out curve.json   # FID and IS per snapshot
     python -m ganlab dcgan train --conditional --minutes 5 --out runs/cgan   # digit-conditional GAN
     python -m ganlab dcgan sample --checkpoint runs/cgan/last.pt --label 3 --n 64 --out threes.npy
 """
@@ -29,7 +31,8 @@ from ganlab.cli import Parser
 DRY_RUN_STEPS = 6
 
 
-ARCH_FLAGS = (("batch_size", "--batch-size"), ("ngf", "--ngf"), ("ndf", "--ndf"), ("amp", "--amp"), ("seed", "--seed"))
+ARCH_FLAGS = (("batch_size", "--batch-size"), ("ngf", "--ngf"), ("ndf", "--ndf"), ("amp", "--amp"), ("seed", "--seed"),
+              ("augment", "--augment"), ("d_dropout", "--d-dropout"), ("train_images", "--train-images"))
 DRY_RUN_MARK = "DRY_RUN"  # a file beside a --dry-run checkpoint, so a real run never resumes the toy model
 
 
@@ -79,9 +82,12 @@ FIRST_SAVE_S = 10.0  # the first checkpoint comes this soon (or at --save-every 
 
 def _train(a: argparse.Namespace) -> int:
     from ganlab.core import TrainingDiverged, check_writable_dir, load_checkpoint, runs_dir, save_png
+    from ganlab.images.snapshots import snapshot_path
 
     if not (math.isfinite(a.save_every) and a.save_every > 0):
         raise ValueError(f"--save-every must be a number of seconds > 0, got {a.save_every}")
+    if a.snapshot_every < 0:
+        raise ValueError(f"--snapshot-every must be a number of steps >= 0 (0: only at checkpoints), got {a.snapshot_every}")
     if a.out is None:  # a dry run never writes into the real run folder
         out = Path(tempfile.mkdtemp(prefix="ganlab-dry-run-")) if a.dry_run else \
             runs_dir() / ("cgan" if a.conditional else "dcgan")
@@ -108,9 +114,12 @@ def _train(a: argparse.Namespace) -> int:
             save_png(grid, out / "grid_last.png")
             save_png(grid, out / f"grid_step{trainer.step:07d}.png")  # the same fixed noise, step by step
             next_save[0] = time.perf_counter() + a.save_every
+            trainer.export_generator(snapshot_path(out, trainer.step))  # fp16 G, for the quality curve
+        elif a.snapshot_every and trainer.step % a.snapshot_every == 0:
+            trainer.export_generator(snapshot_path(out, trainer.step))
 
-    kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes}
-    if not a.dry_run and a.epochs is None and a.minutes is None:
+    kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes, "steps": a.steps}
+    if not a.dry_run and a.epochs is None and a.minutes is None and a.steps is None:
         kw["epochs"] = 1
     t0 = time.perf_counter()
     try:
@@ -134,7 +143,30 @@ def _train(a: argparse.Namespace) -> int:
     print(f"wrote {last}, {grid_path}, {out / 'history.json'}")
     load_checkpoint(last)  # proves the file loads with the safe loader
     export = tr.export_generator(out / "generator_fp16.pt")
+    tr.export_generator(snapshot_path(out, tr.step))
     print(f"wrote {export} ({export.stat().st_size / 1e6:.2f} MB, fp16 generator for lectures)")
+    return 0
+
+
+def _curve(a: argparse.Namespace) -> int:
+    from ganlab.core import check_output_file
+    from ganlab.images import get_classifier, load_mnist, real_vs_real_baseline
+    from ganlab.images.snapshots import list_snapshots, quality_curve
+
+    out = check_output_file(a.out or Path(a.run) / "quality_curve.json", (".json",), "--out")
+    if a.n < 2:
+        raise ValueError(f"--n must be at least 2, got {a.n}")
+    snaps = list_snapshots(a.run)
+    clf = get_classifier(device=a.device)
+    test, _ = load_mnist("test")
+    curve = quality_curve(snaps, clf, test, n=a.n, seed=a.seed, device=a.device)
+    curve["real_vs_real_fid"] = real_vs_real_baseline(test, clf, n=a.n)
+    curve["reference"] = "MNIST test set (10,000)"
+    for step, f, s in zip(curve["step"], curve["fid"], curve["inception"]):
+        print(f"step {step:7d}  FID {f:7.2f}  IS {s:5.2f}")
+    print(f"real vs real at n={a.n}: FID {curve['real_vs_real_fid']:.2f}")
+    out.write_text(json.dumps(curve, indent=1))
+    print(f"wrote {out}")
     return 0
 
 
@@ -223,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = t.add_mutually_exclusive_group()
     g.add_argument("--epochs", type=float, help="epochs to train (default 1 if --minutes is not given)")
     g.add_argument("--minutes", type=float, help="wall-clock budget in minutes")
+    g.add_argument("--steps", type=int, help="training steps (exact: the same seed gives the same weights on CPU)")
     t.add_argument("--device", help="auto (GPU when present), cpu or cuda; default $GANLAB_DEVICE or auto")
     t.add_argument("--seed", type=int, help="seeds weights, batch order and noise (default 0; fixed on resume)")
     t.add_argument("--out", help="output folder (default: runs/dcgan, or runs/cgan with --conditional, "
@@ -231,12 +264,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--ngf", type=int, help="generator width")
     t.add_argument("--ndf", type=int, help="discriminator width")
     t.add_argument("--amp", choices=["auto", "bf16", "off"])
+    t.add_argument("--augment", help="DiffAugment on real and fake: '', 'translation', 'cutout' or 'translation,cutout'")
+    t.add_argument("--d-dropout", type=float, help="dropout probability in D, in [0, 1) (default 0)")
+    t.add_argument("--train-images", type=int, help="train on the first N training images only (default 0: all)")
     t.add_argument("--lr-g", type=float, help="generator learning rate (default 1e-3); may change on resume")
     t.add_argument("--lr-d", type=float, help="discriminator learning rate (default 1e-3); may change on resume")
     t.add_argument("--compile", action="store_true", help="torch.compile G and D (CUDA)")
     t.add_argument("--fresh", action="store_true", help="ignore an existing DIR/last.pt")
     t.add_argument("--save-every", type=float, default=60.0,
                    help="seconds between checkpoints (default 60; the first comes after at most 10 s)")
+    t.add_argument("--snapshot-every", type=int, default=0,
+                   help="also write an fp16 generator to DIR/snapshots every this many steps (a multiple of "
+                   "log_every, 50; default 0: only at checkpoints); python -m ganlab dcgan curve scores them")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--dry-run", action="store_true", help="a few steps of a tiny model on fake data")
     t.add_argument("--conditional", action="store_true",
@@ -250,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", help="default $GANLAB_DEVICE or auto")
     s.add_argument("--label", type=int, help="conditional checkpoints: the digit to draw (default: all in turn)")
 
+    c = sub.add_parser("curve", help="classifier FID, Inception-style score and class KL of every snapshot of a run")
+    c.add_argument("run", help="a run folder with snapshots/ (train with --snapshot-every)")
+    c.add_argument("--n", type=int, default=2000, help="samples per snapshot (default 2000)")
+    c.add_argument("--seed", type=int, default=1, help="noise seed of the samples (default 1)")
+    c.add_argument("--device", help="default $GANLAB_DEVICE or auto")
+    c.add_argument("--out", help="JSON file to write (default RUN/quality_curve.json)")
+
     e = sub.add_parser("eval", help="classifier FID (with real-vs-real baseline), class histogram, neighbours")
     e.add_argument("samples", help=".npy file of uint8 N×28×28 samples")
     e.add_argument("--nn", type=int, default=1000, help="samples to look up nearest neighbours for")
@@ -262,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     try:
         if a.cmd == "train":
-            if a.epochs is not None and a.epochs <= 0 or a.minutes is not None and a.minutes <= 0:
-                raise ValueError("--epochs and --minutes must be positive")
+            if any(v is not None and v <= 0 for v in (a.epochs, a.minutes, a.steps)):
+                raise ValueError("--epochs, --minutes and --steps must be positive")
             return _train(a)
+        if a.cmd == "curve":
+            return _curve(a)
         if a.cmd == "sample":
             if a.n < 1:
                 raise ValueError(f"--n must be at least 1, got {a.n}")

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ganlab.cli import Parser
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = ToyConfig(target=args.target, loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
                         k_d=args.k_d, k_g=args.k_g, batch_size=args.batch, seed=args.seed,
-                        g=MLPConfig(width=args.width), d=MLPConfig(width=args.width))
+                        g=replace(ToyConfig().g, width=args.width), d=replace(ToyConfig().d, width=args.width))
         if args.steps < 1:
             raise ValueError(f"--steps must be >= 1, got {args.steps}")
         if args.gif:  # output paths are checked before the training, so a typo costs nothing

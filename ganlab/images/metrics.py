@@ -92,6 +92,14 @@ def classifier_fid(samples, reference_images, classifier, batch_size: int = 1000
                classifier_features(classifier, reference_images, batch_size))
 
 
+def fid_to_features(samples, reference_features, classifier, batch_size: int = 1000) -> float:
+    """:func:`classifier_fid` against features computed once (``classifier_features(classifier, reference)``),
+    for scoring many sample sets against one reference."""
+    from ganlab.images.classifier import classifier_features
+
+    return fid(classifier_features(classifier, samples, batch_size), reference_features)
+
+
 def _image_keys(images) -> list[bytes]:
     x = images if isinstance(images, torch.Tensor) and images.dtype == torch.uint8 else None
     if x is None:  # float [-1,1] → the uint8 pixels it came from

@@ -77,6 +77,11 @@ class DCGANConfig:
     amp: str = "auto"  # mixed precision: "auto" (bf16 where it helps), "bf16" or "off"
     seed: int = 0  # seeds the weights, the batch order and the noise
     log_every: int = 50  # steps between history records (and NaN checks)
+    # against an overfitting D (notebook 04); the defaults leave training exactly as without them
+    augment: str = ""  # DiffAugment ops applied to real and fake alike: "" (none), "translation", "cutout", or both comma-separated
+    d_dropout: float = 0.0  # dropout probability after each of D's LeakyReLUs, in [0, 1) (0: no dropout layers)
+    train_images: int = 0  # train on the first N images of the data only, N >= 1 (0: all of them)
+    probe_images: int = 0  # every log step, D's accuracy on up to this many training and held-out real images (0: off)
 
     def __post_init__(self):
         for name in ("nz", "ngf", "ndf", "nc", "batch_size", "log_every", "r1_every"):
@@ -100,6 +105,14 @@ class DCGANConfig:
             raise ValueError(f"amp must be 'auto', 'bf16' or 'off', got {self.amp!r}")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed <= 2**32 - 1:
             raise ValueError(f"seed must be an integer in 0..4294967295, got {self.seed!r}")
+        from ganlab.images.augment import parse_policy
+        parse_policy(self.augment)  # raises on unknown names
+        if not isinstance(self.d_dropout, (int, float)) or isinstance(self.d_dropout, bool) or not 0 <= self.d_dropout < 1:
+            raise ValueError(f"d_dropout must be a probability in [0, 1), got {self.d_dropout!r}")
+        for name in ("train_images", "probe_images"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise ValueError(f"{name} must be an integer >= 0 (0: {'all' if name == 'train_images' else 'off'}), got {v!r}")
 
     def to_dict(self) -> dict:
         """Plain dict (numbers and strings only): what a checkpoint stores."""
@@ -165,12 +178,15 @@ class Discriminator(nn.Module):
         super().__init__()
         self.n_classes = n_classes
         c14, c7 = cfg.ndf, 2 * cfg.ndf
+        drop = [Dropout(cfg.d_dropout)] if cfg.d_dropout else []  # none at all by default: same layers, same keys
         self.features = nn.Sequential(  # x: (B, nc, 28, 28)
             nn.Conv2d(cfg.nc, c14, 4, 2, 1),  # (B, c14, 14, 14); no BN on the first layer
             nn.LeakyReLU(0.2, True),
+            *drop,
             nn.Conv2d(c14, c7, 4, 2, 1, bias=False),  # (B, c7, 7, 7)
             nn.BatchNorm2d(c7),
             nn.LeakyReLU(0.2, True),
+            *[Dropout(cfg.d_dropout) for _ in drop],
             nn.Flatten(),  # (B, c7·7·7) = φ(x)
         )
         feat = c7 * BASE * BASE
@@ -191,6 +207,27 @@ class Discriminator(nn.Module):
         elif y is not None:
             raise ValueError("labels given to an unconditional discriminator (n_classes=0)")
         return out
+
+
+class Dropout(nn.Module):
+    """Dropout (zero each value with probability p in training, scale the rest by 1/(1 − p)) whose masks come
+    from ``self.generator`` when set (the trainer gives it a seeded one), else from torch's global generator."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = float(p)
+        self.generator: torch.Generator | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return x
+        if self.generator is None:
+            return F.dropout(x, self.p, True)
+        keep = torch.rand(x.shape, device=x.device, generator=self.generator) >= self.p
+        return x * keep.to(x.dtype) / (1 - self.p)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
 
 
 @dataclass

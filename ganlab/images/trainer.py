@@ -10,25 +10,24 @@ Use::
 
 What makes it fast:
 
-* the whole dataset sits on the device as uint8 (47 MB for MNIST); a batch is a slice of a
-  seeded random permutation, gathered by indexing and scaled to [-1, 1] on the fly: no
-  DataLoader, no worker processes, no per-batch float copies of the dataset;
+* the whole dataset sits on the device as uint8 (47 MB for MNIST); a batch is a slice of a seeded random
+  permutation, gathered by indexing and scaled to [-1, 1] on the fly: no DataLoader, no workers, no float copies;
 * bf16 autocast (mixed precision) where it helps: on CUDA, and on CPUs with native bf16;
 * on CUDA: ``cudnn.benchmark``, fused Adam, channels-last memory; elsewhere foreach Adam;
 * statistics stay on the device and are read back once per ``log_every`` steps (one sync).
 
-Nothing here changes the rest of the process: the CPU thread count and ``cudnn.benchmark`` are set
-only while :meth:`DCGANTrainer.train` runs, and the weights are drawn from a seeded fork of torch's
-global generator (:func:`ganlab.core.seeded`), so building a trainer leaves the caller's streams alone.
+Nothing here changes the rest of the process: the CPU thread count and ``cudnn.benchmark`` are set only while
+:meth:`DCGANTrainer.train` runs, and the weights are drawn from a seeded fork of torch's global generator
+(:func:`ganlab.core.seeded`), so building a trainer leaves the caller's streams alone.
 
 The conditional trainer (:mod:`ganlab.images.cond_trainer`) overrides three hooks: ``build_networks``,
 ``batch`` (real images *and* their labels) and ``fake_labels``; the step itself is written once here.
 
 Training is the DCGAN recipe with three additions (lazy R1 on D, Adam β=(0, 0.99), sampling from a weight
-average of G; see ``DCGANConfig``); the discriminator sees a
-batch of real images and a separate batch of fakes; the generator uses the non-saturating
-loss −log D(G(z)); both losses are binary cross-entropy on the discriminator's logits
-(``ganlab.theory.real_loss`` / ``fake_loss``: ``binary_cross_entropy_with_logits``, as ``BCEWithLogitsLoss``).
+average of G; see ``DCGANConfig``); D sees a batch of real images and a separate batch of fakes; G uses the
+non-saturating loss −log D(G(z)); both losses are binary cross-entropy on D's logits (``ganlab.theory.real_loss``
+/ ``fake_loss``, as ``BCEWithLogitsLoss``). Against a D that memorises a small training set (notebook 04),
+``DCGANConfig`` adds DiffAugment, dropout in D and a probe of D's accuracy on training vs held-out reals.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -47,43 +45,19 @@ from torch import nn
 
 from ganlab.core import (TrainingDiverged, cpu_copy, cudnn_benchmark, get_device, load_checkpoint, num_threads, rng_state,
                          save_atomic, seeded)
+from ganlab.images.augment import diff_augment, parse_policy
 from ganlab.images.ema import WeightAverage
-from ganlab.images.nets import DCGANConfig, Discriminator, Generator
+from ganlab.images.hardware import _use_bf16, cpu_threads
+from ganlab.images.nets import DCGANConfig, Discriminator, Dropout, Generator
 from ganlab.images.pixels import image_grid, to_unit
+from ganlab.images.probe import probe_scores, probe_sets
 from ganlab.images.sampling import export_generator, generate, sample
 from ganlab.theory import fake_loss, r1_penalty, real_loss
 
 FORMAT = "ganlab-dcgan-1"
 HISTORY_KEYS = ("step", "epoch", "seconds", "loss_D", "loss_G", "D_x", "D_G_z", "images_per_s")
+PROBE_KEYS = ("acc_train", "acc_heldout", "memorised")  # recorded too when config.probe_images > 0 (ganlab.images.probe)
 N_FIXED = 64  # fixed noise vectors for the progress grid (8×8)
-
-
-def cpu_threads() -> int:
-    """Half the cores, at least 1: fixed for a machine, so the same seed gives the same numbers
-    (the thread count changes float summation order), and it leaves room for the notebook, the
-    browser and the OS. On a busy 2-core machine one thread ran 4-10x faster than two."""
-    return max(1, (os.cpu_count() or 1) // 2)
-
-
-def _use_bf16(cfg: DCGANConfig, device: torch.device) -> bool:
-    if cfg.amp == "off":
-        return False
-    if cfg.amp == "bf16":
-        return True
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":  # native bf16 instructions make autocast pay off on CPU
-        cap = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "")()
-        return "AVX512" in str(cap).upper() and _cpu_has_bf16()
-    return False
-
-
-def _cpu_has_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 class DCGANTrainer:
@@ -94,14 +68,18 @@ class DCGANTrainer:
         device: ``None`` (``$GANLAB_DEVICE``, else automatic), ``"auto"`` (GPU when present),
             ``"cpu"``, ``"cuda"``, ... (see :func:`ganlab.core.get_device`); unknown names raise
             ``ValueError``.
-        data: uint8 tensor (N, 28, 28) to train on; default the MNIST training set.
+        data: uint8 tensor (N, 28, 28) to train on; default the MNIST training set (its first
+            ``config.train_images`` only, when that is > 0).
         compile: wrap G and D in ``torch.compile`` (CUDA only; slower to start, faster after).
         threads: CPU threads for torch while :meth:`train` runs (restored after). ``"auto"``: half
             the cores, at least 1 (see :func:`cpu_threads`). ``None``: leave torch's setting alone.
+        heldout: uint8 (N, 28, 28) real images D never trains on, for ``config.probe_images``; default the
+            MNIST test set.
     """
 
     def __init__(self, config: DCGANConfig | None = None, device: str | torch.device | None = None,
-                 data: torch.Tensor | None = None, compile: bool = False, threads: int | str | None = "auto"):
+                 data: torch.Tensor | None = None, compile: bool = False, threads: int | str | None = "auto",
+                 heldout: torch.Tensor | None = None):
         self.config = cfg = config if config is not None else DCGANConfig()
         self.device = get_device(device)
         if data is None:
@@ -110,6 +88,10 @@ class DCGANTrainer:
         if not (isinstance(data, torch.Tensor) and data.dtype == torch.uint8 and data.dim() == 3):
             raise ValueError(f"data must be a uint8 tensor (N, 28, 28), got {getattr(data, 'dtype', type(data))} "
                              f"{tuple(getattr(data, 'shape', ()))}")
+        if cfg.train_images > len(data):
+            raise ValueError(f"train_images {cfg.train_images} is more than the data ({len(data)} images): "
+                             f"choose 1..{len(data)}, or 0 for all")
+        data = data[:cfg.train_images] if cfg.train_images else data
         if cfg.batch_size > len(data):
             raise ValueError(f"batch_size {cfg.batch_size} is larger than the data ({len(data)} images): "
                              f"choose 1..{len(data)}")
@@ -117,8 +99,7 @@ class DCGANTrainer:
         self.cuda = dev.type == "cuda"
         if threads is not None and threads != "auto" and not (isinstance(threads, int) and threads >= 1):
             raise ValueError(f"threads must be 'auto', None or a positive integer, got {threads!r}")
-        self.threads = None if dev.type != "cpu" or threads is None else (
-            cpu_threads() if threads == "auto" else threads)
+        self.threads = None if dev.type != "cpu" or threads is None else cpu_threads() if threads == "auto" else threads
         self.bf16 = _use_bf16(cfg, dev)
         self.data = data.to(dev)
         self.steps_per_epoch = len(data) // cfg.batch_size
@@ -133,6 +114,7 @@ class DCGANTrainer:
         self.opt_G = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, **adam)
         self.opt_D = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, **adam)
         self.G_ema = WeightAverage(self.G, cfg.ema) if cfg.ema else None  # what samples, evaluates, exports
+        self._setup_regularisers(cfg, heldout)
         self._G, self._D = self.G, self.D  # what the step calls (compiled or not)
         if compile:
             self._G, self._D = torch.compile(self.G), torch.compile(self.D)
@@ -140,12 +122,26 @@ class DCGANTrainer:
         # noise comes from its own generator on the device; its state goes into checkpoints
         self.noise_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 1)
         self.fixed_noise = torch.randn(N_FIXED, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2)).to(dev)
-        self.step = 0
-        self.history: dict[str, list] = {k: [] for k in HISTORY_KEYS}
-        self.train_seconds = 0.0
+        self.step, self.train_seconds = 0, 0.0
+        self.history: dict[str, list] = {k: [] for k in self.history_keys}
         self._perm_epoch = -1
         self._perm: torch.Tensor | None = None
         self._good: dict | None = None  # last state whose statistics were finite
+
+    def _setup_regularisers(self, cfg: DCGANConfig, heldout: torch.Tensor | None) -> None:
+        """DiffAugment and D's dropout get seeded generators, the probe its images; at the defaults none exists."""
+        dev, self.augment = self.device, parse_policy(cfg.augment)
+        self.augment_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 3) if self.augment else None
+        self.dropout_gen = torch.Generator(device=dev).manual_seed(cfg.seed + 4) if cfg.d_dropout else None
+        for m in self.D.modules():
+            if isinstance(m, Dropout):
+                m.generator = self.dropout_gen
+        self.history_keys = HISTORY_KEYS + (PROBE_KEYS if cfg.probe_images else ())
+        self.probe = probe_sets(self.data, heldout, cfg.probe_images, dev) if cfg.probe_images else None
+
+    def augment_images(self, x: torch.Tensor) -> torch.Tensor:
+        """What D sees of a real or fake batch: DiffAugment with ``config.augment`` (the identity by default)."""
+        return diff_augment(x, self.augment, self.augment_gen) if self.augment else x
 
     def build_networks(self, cfg: DCGANConfig) -> tuple[nn.Module, nn.Module]:
         """The generator and discriminator to train (a subclass returns conditional ones)."""
@@ -195,10 +191,11 @@ class DCGANTrainer:
         x, y_real = self.batch(self.step)
         z = torch.randn(cfg.batch_size, cfg.nz, device=self.device, generator=self.noise_gen)
         y_fake = self.fake_labels()  # None for the plain DCGAN: the networks then ignore labels
+        x = self.augment_images(x)  # DiffAugment: reals, fakes and G's step all pass the same random family
         with self._autocast():
             fake = self._G(z, y_fake)
             logit_real = self._D(x, y_real).float()
-            logit_fake = self._D(fake.detach(), y_fake).float()
+            logit_fake = self._D(self.augment_images(fake.detach()), y_fake).float()
             loss_D = real_loss(logit_real) + fake_loss(logit_fake)
         self.opt_D.zero_grad(set_to_none=True)
         loss_D.backward()
@@ -210,7 +207,7 @@ class DCGANTrainer:
             penalty.backward()
             self.opt_D.step()
         with self._autocast():  # non-saturating generator loss: -log D(G(z))
-            logit_gen = self._D(fake, y_fake).float()
+            logit_gen = self._D(self.augment_images(fake), y_fake).float()
             loss_G = real_loss(logit_gen)
         self.opt_G.zero_grad(set_to_none=True)
         loss_G.backward()
@@ -236,15 +233,12 @@ class DCGANTrainer:
     def train(self, epochs: float | None = None, minutes: float | None = None, steps: int | None = None,
               callback: Callable[["DCGANTrainer", dict], None] | None = None, progress: bool = True,
               step_hook: Callable[["DCGANTrainer"], None] | None = None) -> dict:
-        """Train for ``epochs`` (may be fractional), ``steps``, and/or ``minutes`` of training
-        time (wall clock minus the time spent in ``callback``), whichever ends first. At least one
-        must be given.
+        """Train for ``epochs`` (may be fractional), ``steps``, and/or ``minutes`` of training time (wall clock
+        minus the time spent in ``callback``), whichever ends first. At least one must be given.
 
-        Every ``config.log_every`` steps a record goes into :attr:`history` and ``callback(trainer,
-        record)`` is called (draw the live grid there). If a loss or D output turns NaN or
-        infinite, the trainer rolls back to the last good record and raises
-        :class:`ganlab.core.TrainingDiverged`. Returns :attr:`history`.
-        """
+        Every ``config.log_every`` steps a record goes into :attr:`history` and ``callback(trainer, record)`` is
+        called (draw the live grid there). If a loss or D output turns NaN or infinite, the trainer rolls back to
+        the last good record and raises :class:`ganlab.core.TrainingDiverged`. Returns :attr:`history`."""
         if epochs is None and minutes is None and steps is None:
             raise ValueError("give epochs, minutes or steps")
         for name, v in (("epochs", epochs), ("minutes", minutes), ("steps", steps)):
@@ -311,7 +305,9 @@ class DCGANTrainer:
         rec = dict(zip(names, stats))
         rec.update(step=self.step, epoch=self.step / self.steps_per_epoch, seconds=self.train_seconds,
                    images_per_s=images_per_s)
-        for k in HISTORY_KEYS:
+        if self.probe is not None:  # does D call its training images real more often than new real digits?
+            rec.update(probe_scores(self.D, *self.probe, self.config.batch_size))
+        for k in self.history_keys:
             self.history[k].append(float(rec[k]) if k != "step" else int(rec[k]))
         self._good = self.state_dict()
         return rec
@@ -356,7 +352,8 @@ class DCGANTrainer:
             "D": cpu_copy(self.D.state_dict()),
             "opt_G": cpu_copy(self.opt_G.state_dict()),
             "opt_D": cpu_copy(self.opt_D.state_dict()),
-            "rng": {**rng_state(), "noise": self.noise_gen.get_state()},  # global states: kept for the format
+            "rng": {**rng_state(), "noise": self.noise_gen.get_state(),  # global states: kept for the format
+                    **{k: g.get_state() for k, g in (("augment", self.augment_gen), ("dropout", self.dropout_gen)) if g}},
             "history": copy.deepcopy(self.history),
         }
 
@@ -377,7 +374,10 @@ class DCGANTrainer:
             opt.load_state_dict(saved)
         self.step = int(state["step"])
         self.train_seconds = float(state.get("train_seconds", 0.0))
-        self.noise_gen.set_state(state["rng"]["noise"].cpu())  # the one stream training draws from
+        self.noise_gen.set_state(state["rng"]["noise"].cpu())  # the streams training draws from
+        for key, g in (("augment", self.augment_gen), ("dropout", self.dropout_gen)):
+            if g is not None:
+                g.set_state(state["rng"][key].cpu())
         self.history = copy.deepcopy(state["history"])
         self._good = None
 
@@ -388,11 +388,12 @@ class DCGANTrainer:
     @classmethod
     def load(cls, path: str | Path, device: str | torch.device | None = None,
              data: torch.Tensor | None = None, compile: bool = False,
-             threads: int | str | None = "auto") -> "DCGANTrainer":
+             threads: int | str | None = "auto", heldout: torch.Tensor | None = None) -> "DCGANTrainer":
         """Rebuild a trainer from :meth:`save`'s file (safe loader) on ``device``."""
         state = load_checkpoint(path)
         if state.get("format") != FORMAT:
             raise ValueError(f"{path} is not a DCGAN checkpoint (format {state.get('format')!r})")
-        tr = cls(DCGANConfig.from_dict(state["config"]), device=device, data=data, compile=compile, threads=threads)
+        tr = cls(DCGANConfig.from_dict(state["config"]), device=device, data=data, compile=compile, threads=threads,
+                 heldout=heldout)
         tr.load_state_dict(state)
         return tr

@@ -101,15 +101,27 @@ class ToyCGANConfig:
             raise ValueError(f"lr must be in (0, 1), got {self.lr!r}")
 
 
+def toy_cgan_networks(cfg: ToyCGANConfig, nc: int = 1, nx: int = 1):
+    """G(z, c), D([x, c]) and their Adam optimisers, initialised from ``cfg.seed`` (the caller's global
+    random stream is left alone). Returns ``(G, D, opt_g, opt_d)``."""
+    with seeded(cfg.seed):
+        G = ToyCondG(cfg.nz, nc, nx, cfg.width)
+        D = mlp(nx + nc, 1, MLPConfig(width=cfg.width, depth=2, activation="leaky_relu"))  # [x, c] -> logit
+    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
+    return G, D, opt_g, opt_d
+
+
 def train_toy_cgan(c: torch.Tensor, x: torch.Tensor, config: ToyCGANConfig | None = None) -> ToyCondG:
-    """Train G(z, c) against D(x, c) (non-saturating BCE) on the pairs; returns G in eval mode."""
+    """Train G(z, c) against D(x, c) (non-saturating BCE) on the pairs; returns G in eval mode.
+
+    The losses of every step are kept on the returned G as ``G.history = {"loss_d": [...], "loss_g": [...]}``
+    (notebook 06 writes this loop out and checks it against this function)."""
     cfg = config or ToyCGANConfig()
-    with one_thread(), seeded(cfg.seed):
-        G = ToyCondG(cfg.nz, c.shape[1], x.shape[1], cfg.width)
-        D = mlp(x.shape[1] + c.shape[1], 1, MLPConfig(width=cfg.width, depth=2, activation="leaky_relu"))
-        opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
-        opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
-        g = torch.Generator().manual_seed(cfg.seed + 1)
+    history = {"loss_d": [], "loss_g": []}
+    with one_thread():
+        G, D, opt_g, opt_d = toy_cgan_networks(cfg, c.shape[1], x.shape[1])
+        g = torch.Generator().manual_seed(cfg.seed + 1)  # batches and noise
         B = min(cfg.batch_size, len(c))
         for _ in range(cfg.steps):
             idx = torch.randint(0, len(c), (B,), generator=g)
@@ -124,6 +136,9 @@ def train_toy_cgan(c: torch.Tensor, x: torch.Tensor, config: ToyCGANConfig | Non
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
+            history["loss_d"].append(loss_d.item())
+            history["loss_g"].append(loss_g.item())
+    G.history = history
     return G.eval()
 
 

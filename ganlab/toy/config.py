@@ -1,5 +1,9 @@
 """One config for every toy GAN: the readable ToyTrainer and the batched engine read the same fields.
 
+The defaults are the 1-D run notebook 03 shows first: an ELU generator and k_d = 3 critic steps end below JSD
+0.01 on every one of seeds 0-15 within 3,000 iterations (``benchmarks/toy_default_seeds.py``). Experiments that
+must keep the earlier defaults (leaky-ReLU generator, k_d = 1: the failure presets, the stability map) set them.
+
 A few switches exist in one engine only; each engine checks them (:meth:`ToyConfig.check_engine`) and
 says which engine to use instead, before any work starts.
 """
@@ -18,6 +22,7 @@ ENGINES = ("toy", "batched")
 ENGINE_ONLY = {
     "noise": ("toy", "gaussian"), "momentum": ("toy", 0.0), "k_g": ("toy", 1),
     "instance_noise": ("batched", 0.0), "mbstd": ("batched", False), "d_grad_clip": ("batched", 0.0),
+    "spectral_norm": ("toy", False),
 }
 
 
@@ -26,7 +31,9 @@ class ToyConfig:
     target: Gaussian | GaussianMixture = field(default_factory=lambda: Gaussian(3.0, 0.75))  # p_data (1-D; 2-D mixtures in the batched engine)
     noise: str = "gaussian"  # p(z): "gaussian" N(0,1) or "uniform" U(-1,1)
     noise_dim: int = 1  # dimension of z, 1..64; 1 with a 1-D target lets us draw z -> x and compute p_g exactly
-    g: MLPConfig = field(default_factory=MLPConfig)  # generator network
+    # generator network; ELU hidden layers by default (with leaky ReLU and k_d = 1, 6 of seeds 0-15 ended above
+    # JSD 0.01 after 3,000 iterations, some with a folded, non-monotone z -> x map; benchmarks/toy_default_seeds.py)
+    g: MLPConfig = field(default_factory=lambda: MLPConfig(activation="elu"))
     d: MLPConfig = field(default_factory=MLPConfig)  # discriminator (critic) network
     loss: str = "ns"  # "ns" (-log D(G(z))), "minimax" (log(1 - D(G(z)))), "wgan-gp" or "wgan-clip"
     optimizer: str = "adam"  # "adam" or "sgd" (both networks)
@@ -34,7 +41,7 @@ class ToyConfig:
     lr_g: float = 5e-4  # generator learning rate, in (0, 10]
     betas: tuple[float, float] = (0.5, 0.999)  # Adam betas, each in [0, 1) (beta1 = 0.5 is the GAN custom)
     momentum: float = 0.0  # SGD momentum, in [0, 1)
-    k_d: int = 1  # discriminator updates per iteration, 1..100
+    k_d: int = 3  # discriminator updates per iteration, 1..100 (3: with the ELU generator every seed 0-15 converges)
     k_g: int = 1  # generator updates per iteration, 1..100
     batch_size: int = 128  # samples per batch (real and fake each), 2..100000
     real_label: float = 1.0  # target for real samples in the D loss, in (0, 1]; 0.9 = one-sided label smoothing
@@ -43,6 +50,7 @@ class ToyConfig:
     gp_weight: float = 10.0  # λ of the WGAN-GP gradient penalty, >= 0
     clip_value: float = 0.01  # WGAN weight clipping range [-c, c], > 0
     d_grad_clip: float = 0.0  # clip the norm of D's gradient to this, >= 0 (0 = off)
+    spectral_norm: bool = False  # True: each linear layer of D divided by its largest singular value (logit ~1-Lipschitz)
     seed: int = 0  # seeds the networks' init and every sample drawn, 0..2**32-1
     log_every: int = 20  # record history every this many iterations, >= 1
     history_len: int = 2000  # rows kept in history before it thins itself, >= 4
@@ -69,6 +77,8 @@ class ToyConfig:
             v = getattr(self, name)
             if not (_number(v) and v >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        if not isinstance(self.spectral_norm, bool):
+            raise ValueError(f"spectral_norm must be True or False, got {self.spectral_norm!r}")
         if not (_number(self.clip_value) and self.clip_value > 0):
             raise ValueError(f"clip_value must be a finite number > 0, got {self.clip_value!r}")
         if not isinstance(self.target, (Gaussian, GaussianMixture)) or getattr(self.target, "sds", 1) is None:

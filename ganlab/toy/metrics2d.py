@@ -13,6 +13,10 @@
   divergence, while the sampling noise of p_g's histogram raises it: at p_g = p_data the value is about
   (occupied bins) / (8 n) nats, not 0. :func:`hist_jsd_floor` measures that floor with samples of the target.
 * :func:`noise_lattice`: the grid in noise space whose image under G is the generator's *manifold*.
+* :func:`mode_occupancy` and :func:`track_modes`: **mode hopping**. At every record, how many high-quality
+  samples each mode of a mixture holds (the counts of :func:`ganlab.toy.coverage`), which mode holds the most
+  (the *dominant* mode) and what share of all samples that is. :func:`hops` counts how often a collapsed
+  generator (dominant share >= 1/2) changes the mode it sits on.
 """
 
 from __future__ import annotations
@@ -83,4 +87,66 @@ def noise_lattice(kind: str = "gaussian", dim: int = 2, lines: int = 11, points:
     for i, c in enumerate(to_z(np.linspace(0, 1, lines))):
         out[i, :, 0], out[i, :, 1] = c, fine  # z₁ = c
         out[lines + i, :, 0], out[lines + i, :, 1] = fine, c  # z₂ = c
+    return out
+
+
+# ----- mode hopping -----------------------------------------------------------------------------------------
+def mode_occupancy(samples, target, radius: float = 3.0, min_share: float = 0.25) -> dict:
+    """Per-mode counts of a stack of sample sets against a mixture, with the rules of :func:`ganlab.toy.coverage`.
+
+    ``samples`` (..., n, d), e.g. (records, models, n, 2). Returns arrays over the leading axes:
+        counts    (..., K) high-quality samples per mode (nearest mode in its sds, within ``radius``)
+        covered   (...)    modes with counts >= min_share * weight * n
+        dominant  (...)    the mode holding the most high-quality samples (-1 if there are none)
+        share     (...)    the dominant mode's count over n: 1 = every sample on one mode
+        quality   (...)    fraction of samples within ``radius`` sd of their nearest mode
+    """
+    w, mu, sd = target.arrays()
+    x = np.asarray(samples, dtype=float)
+    if x.ndim < 2 or x.shape[-1] != mu.shape[1] or x.shape[-2] == 0:
+        raise ValueError(f"samples must be (..., n, {mu.shape[1]}) with n >= 1, got shape {x.shape}")
+    n, K = x.shape[-2], len(w)
+    dist = np.sqrt(((x[..., :, None, :] - mu) ** 2).sum(-1)) / sd  # (..., n, K) in sds of each mode
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    nearest = dist.argmin(-1)
+    good = np.take_along_axis(dist, nearest[..., None], -1)[..., 0] <= radius  # (..., n)
+    counts = (good[..., None] & (nearest[..., None] == np.arange(K))).sum(-2)  # (..., K)
+    top = counts.max(-1)
+    return {"counts": counts, "covered": (counts >= min_share * w * n).sum(-1),
+            "dominant": np.where(top > 0, counts.argmax(-1), -1), "share": top / n, "quality": good.mean(-1)}
+
+
+def hops(dominant, share, min_share: float = 0.5) -> np.ndarray:
+    """Mode hops per model: how often the dominant mode changes from one *collapsed* record (share >=
+    ``min_share``) to the next collapsed record, records in between skipped. ``dominant`` and ``share`` are
+    (records, models) or (records,); returns (models,) integers (or one integer)."""
+    d, s = np.asarray(dominant), np.asarray(share)
+    if d.shape != s.shape or d.ndim not in (1, 2):
+        raise ValueError(f"dominant and share must be two (records,) or (records, models) arrays, got {d.shape}, {s.shape}")
+    out = []
+    for col_d, col_s in zip(np.atleast_2d(d.T), np.atleast_2d(s.T)):
+        seq = col_d[col_s >= min_share]
+        out.append(int(np.count_nonzero(seq[1:] != seq[:-1])))
+    return np.array(out) if d.ndim == 2 else out[0]
+
+
+def track_modes(gan, steps: int, every: int, n: int = 1000, callback=None) -> dict:
+    """Train ``gan`` (anything with ``step(k)``, ``samples(n)`` -> (M, n, d) and ``config.target``, e.g. a
+    BatchedGAN) for ``steps`` iterations, recording :func:`mode_occupancy` of n fixed-noise samples every
+    ``every`` iterations (and once before the first step). ``callback(gan)``, if given, runs after each record
+    (a live picture). Returns the occupancy arrays, shaped (records, models, ...), plus ``step`` (records,)."""
+    if not (isinstance(steps, int) and isinstance(every, int) and steps >= 1 and 1 <= every <= steps):
+        raise ValueError(f"need integers steps >= 1 and 1 <= every <= steps, got steps={steps!r}, every={every!r}")
+    rows, done = [gan.samples(n)], 0
+    marks = [getattr(gan, "iteration", 0)]
+    while done < steps:
+        k = min(every, steps - done)
+        gan.step(k)
+        done += k
+        rows.append(gan.samples(n))
+        marks.append(marks[0] + done)
+        if callback is not None:
+            callback(gan)
+    out = mode_occupancy(np.stack(rows), gan.config.target)
+    out["step"] = np.array(marks)
     return out

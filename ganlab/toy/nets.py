@@ -15,6 +15,7 @@ from functools import partial
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
 ACTIVATIONS = {"relu": F.relu, "leaky_relu": partial(F.leaky_relu, negative_slope=0.2), "tanh": torch.tanh,
                "elu": F.elu}
@@ -80,15 +81,39 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """logit = D(x): (B, in_dim) -> (B, 1). D(x) = sigmoid(logit) is the probability that x is real."""
+    """logit = D(x): (B, in_dim) -> (B, 1). D(x) = sigmoid(logit) is the probability that x is real.
 
-    def __init__(self, cfg: MLPConfig, in_dim: int = 1):
+    With ``spectral_norm`` every linear layer's weight is divided by its largest singular value σ(W)
+    (Miyato et al. 2018, ``torch.nn.utils.parametrizations.spectral_norm``), estimated by one step of power
+    iteration per forward pass in training mode. Every activation here is 1-Lipschitz, so the logit is then
+    at most 1-Lipschitz (up to the power iteration's error). A forward pass without gradients (evaluating
+    D, drawing it) leaves the power iteration alone, so looking at D never changes a run."""
+
+    def __init__(self, cfg: MLPConfig, in_dim: int = 1, spectral_norm: bool = False):
         super().__init__()
         cfg.validate("discriminator")
+        if not isinstance(spectral_norm, bool):
+            raise ValueError(f"spectral_norm must be True or False, got {spectral_norm!r}")
+        self.spectral_norm = spectral_norm
         self.net = mlp(in_dim, 1, cfg)
+        if spectral_norm:
+            for i, layer in enumerate(self.net):
+                if isinstance(layer, nn.Linear):
+                    self.net[i] = _spectral_norm(layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.spectral_norm and self.training and not torch.is_grad_enabled():
+            self.eval()  # eval mode: the power iteration's vectors stay as they are
+            try:
+                return self.net(x)
+            finally:
+                self.train()
         return self.net(x)
+
+    def linear_weights(self) -> list[torch.Tensor]:
+        """The weights the forward pass uses, input layer first, each (out, in) (normalised ones with
+        ``spectral_norm``)."""
+        return [layer.weight for layer in self.net if isinstance(layer, nn.Linear)]
 
 
 # ----- the same MLPs, M at a time -----------------------------------------------------------------

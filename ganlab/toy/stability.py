@@ -15,7 +15,7 @@ from ganlab.theory import Gaussian
 from ganlab.toy.nets import MLPConfig
 
 SMALL = MLPConfig(width=16)
-MAP_CONFIG = ToyConfig(target=Gaussian(3.0, 0.75), g=SMALL, d=SMALL, batch_size=64, log_every=500, seed=0)
+MAP_CONFIG = ToyConfig(target=Gaussian(3.0, 0.75), g=SMALL, d=SMALL, k_d=1, batch_size=64, log_every=500, seed=0)
 LR_RANGE = (1e-5, 1e-1)
 
 

@@ -126,7 +126,7 @@ class ToyTrainer(ReadableTrainer):
         c = self.config
         with seeded(c.seed):
             self.G = Generator(c.g, c.noise_dim)
-            self.D = Discriminator(c.d)
+            self.D = Discriminator(c.d, spectral_norm=c.spectral_norm)
         self.sampler = torch.Generator().manual_seed(c.seed + 1)
         eval_gen = torch.Generator().manual_seed(EVAL_SEED)  # fixed noise behind sample-based metrics
         self.z_eval = (torch.randn(c.n_eval, c.noise_dim, generator=eval_gen) if c.noise == "gaussian"

@@ -91,3 +91,53 @@ class LiveView:
         if force or now - self._last >= self.min_interval:
             self.widget.value = self.draw(trainer)
             self._last = time.perf_counter()
+
+
+def plot_quality_curve(curve: dict, ax=None, floor: float | None = None):
+    """FID (left axis, log scale) and Inception-style score (right axis) against training step, from
+    :func:`ganlab.images.snapshots.quality_curve` (or its JSON). ``floor``: a real-vs-real FID to mark.
+    Returns ``(ax, ax_is)``; the legend sits above the axes."""
+    import matplotlib.pyplot as plt
+
+    from ganlab.images.snapshots import curve_arrays
+
+    step, fid, inc = curve_arrays(curve)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8), constrained_layout=True)
+    handles = ax.plot(step, fid, "o-", color=COLORS["gen"], ms=4, label="classifier FID (left, log)")
+    if floor is not None:
+        handles.append(ax.axhline(floor, color=COLORS["grey"], ls=":", lw=1.5, label=f"real vs real {floor:.2f}"))
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("FID")
+    ax_is = ax.twinx()
+    handles += ax_is.plot(step, inc, "s-", color=COLORS["d"], ms=4, label="Inception-style score (right)")
+    ax_is.set_ylabel("IS")
+    ax_is.set_ylim(1, 10)
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False,
+              handlelength=1.5, columnspacing=1.0, borderaxespad=0.2)
+    return ax, ax_is
+
+
+def plot_image_rows(rows: dict, n: int = 8, ax=None, pad: int = 2):
+    """One row of ``n`` images (uint8 (N, 28, 28) each) per entry of ``rows`` (name → images), the names as
+    row labels on the left. Returns the ``AxesImage``."""
+    import matplotlib.pyplot as plt
+
+    from ganlab.images.pixels import image_grid
+
+    if not rows:
+        raise ValueError("no rows to draw")
+    strips = [image_grid(np.asarray(images[:n]), nrow=n, pad=pad) for images in rows.values()]
+    width = max(s.shape[1] for s in strips)
+    strips = [np.pad(s, ((0, 0), (0, width - s.shape[1])), constant_values=40) for s in strips]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.95 * len(rows) + 0.3), constrained_layout=True)
+    im = ax.imshow(np.concatenate(strips), cmap="gray", vmin=0, vmax=255)
+    h = strips[0].shape[0]
+    ax.set_yticks([h * (i + 0.5) for i in range(len(rows))], list(rows))
+    ax.set_xticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.tick_params(length=0)
+    return im

@@ -5,6 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ganlab.toy import noise_lattice
+from ganlab.viz.style import CYCLE
+
 CLASS_COLOURS = ("#1f77b4", "#d62728")
 
 
@@ -49,3 +52,25 @@ def plot_density(logpdf_fn, xlim, ylim, ax=None, n: int = 150, filled: bool = Fa
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     return [art]
+
+
+def plot_noise_grid(generator, ax=None, noise_dim: int = 2, kind: str = "gaussian", lines: int = 11,
+                    points: int = 61, colors=(CYCLE[0], CYCLE[1]), **kw):
+    """The warped noise grid: the image under ``generator`` of a lattice of lines in noise space.
+
+    ``generator`` maps noise (N, noise_dim) as a NumPy array to points (N, 2) (NumPy or torch). The lattice is
+    :func:`ganlab.toy.noise_lattice`: ``lines`` lines of constant z₁ (first colour) and as many of constant z₂
+    (second colour) at equal-probability quantiles of p(z), so every cell holds the same noise mass; a region of
+    noise squeezed onto one spot is a mode that draws that much of G's mass. Returns the Line2D objects, z₁-lines
+    first; line i's data are G applied to ``noise_lattice(kind, noise_dim, lines, points)[i]``."""
+    ax = ax or plt.gca()
+    lattice = noise_lattice(kind, noise_dim, lines, points)  # (L, P, noise_dim)
+    out = generator(lattice.reshape(-1, noise_dim))
+    out = out.detach().cpu().numpy() if hasattr(out, "detach") else np.asarray(out)
+    img = np.asarray(out, dtype=float).reshape(*lattice.shape[:2], -1)
+    if img.shape[-1] != 2:
+        raise ValueError(f"generator must map to 2-D points, got {img.shape[-1]}-D")
+    kw = {"lw": 0.9, "alpha": 0.8, **kw}
+    half = len(img) // 2 if noise_dim >= 2 else len(img)
+    return [ax.plot(c[:, 0], c[:, 1], color=colors[0] if i < half else colors[1], **kw)[0]
+            for i, c in enumerate(img)]

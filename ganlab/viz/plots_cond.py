@@ -31,3 +31,35 @@ def plot_regression_vs_cgan(c, x, regressor, G, ax=None, n_samples: int = 600, s
     ax.set_ylabel("output x")
     ax.legend(loc="lower left")
     return ax, art
+
+
+def plot_uncrop_rows(images, columns: dict, ax=None, half: int = 14, pad: int = 2):
+    """Notebook 06's un-cropping figure: one row per test digit; the first column its given top half (bottom
+    blank), then one column per entry of ``columns`` (name → uint8 (N, 28, 28) completed images), each with
+    ticks on both sides at the seam between the given and the filled rows.
+
+    Returns ``(ax, {"image", "seams"})``.
+    """
+    from ganlab.images import image_grid
+
+    images = torch.as_tensor(images)
+    given = images.clone()
+    given[:, half:] = 0
+    cols = [given] + [torch.as_tensor(c) for c in columns.values()]
+    n, k = len(images), len(cols)
+    tiles = torch.stack(cols, dim=1).reshape(n * k, *images.shape[1:])  # row-major: digit by digit
+    if ax is None:
+        ax = plt.subplots(figsize=(min(1.1 * k + 0.6, 10), 1.1 * n + 0.6))[1]
+    art = {"image": ax.imshow(image_grid(tiles, nrow=k, pad=pad), cmap="gray", vmin=0, vmax=255)}
+    step, side = images.shape[1] + pad, images.shape[2]
+    xs = [pad + j * step for j in range(k)]
+    ys = [pad + r * step + half - 0.5 for r in range(n)]  # the seam, marked by a tick on each side of a filled tile
+    art["seams"] = [ax.hlines(ys, x0, x1, colors=COLORS["d"], lw=2.5)
+                    for x in xs[1:] for x0, x1 in ((x - pad - 0.5, x + 2.5), (x + side - 3.5, x + side + pad - 0.5))]
+    ax.set_xticks([x + side / 2 for x in xs], ["given"] + list(columns), rotation=0)
+    ax.xaxis.tick_top()
+    ax.set_yticks([])
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    return ax, art
