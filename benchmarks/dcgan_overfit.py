@@ -1,13 +1,15 @@
 """An overfitting discriminator and two fixes: a small DCGAN on 300 MNIST digits, baseline vs DiffAugment vs dropout.
 
-For every seed and variant (``ganlab.images.OVERFIT_VARIANTS``) one CPU run (one thread; two runs at a time)
-trains for ``--steps`` steps, records D's accuracy on its 300 training digits and on 1,000 held-out test digits
-every 100 steps, and scores 2,000 samples with the course's classifier (classifier FID against the test set,
-Inception-style score). Results: ``checkpoints/dcgan_overfit.json`` (curves, scores, configs) and
+For every seed and variant (``ganlab.images.OVERFIT_VARIANTS``) one CPU run (one thread; ``--workers`` runs at a
+time) trains for ``--steps`` steps, records D's accuracy on its 300 training digits and on 1,000 held-out test
+digits (and the pairwise "memorised" score, ``ganlab.images.probe``) every 100 steps, and every ``--eval-every``
+steps scores 2,000 samples with the course's classifier (classifier FID against the test set, Inception-style
+score). Every run is seeded and single-threaded: the same numbers on a rerun on the same kind of CPU (bf16
+autocast is used where the CPU has native bf16, so a CPU without it gives slightly different numbers). Results: ``checkpoints/dcgan_overfit.json`` (curves, scores, configs) and
 ``checkpoints/dcgan_overfit_grids.png`` (the 64 fixed-noise samples of every run: one row of tiles per seed,
 one column per variant, in the order of the JSON's ``variants`` and ``seeds``).
 
-    python benchmarks/dcgan_overfit.py                          # seeds 0-2, 3 variants: about 10 CPU minutes
+    python benchmarks/dcgan_overfit.py --workers 9              # seeds 0-2 × 3 variants at once: ~11 CPU minutes
     python benchmarks/dcgan_overfit.py --seeds 0 --steps 300    # a quick look
 """
 
@@ -25,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STEPS = 6000
-EVAL_EVERY = 2000
+STEPS = 3000
+EVAL_EVERY = 1000
 
 
 def _run(args: tuple) -> tuple[dict, np.ndarray]:

@@ -69,7 +69,8 @@ def test_step_buttons():
     p.b_step_d.click()
     p.b_step_g.click()
     p.b_step.click()
-    assert (p.trainer.d_updates, p.trainer.g_updates, p.trainer.iteration) == (2, 2, 1)
+    k_d = p.trainer.config.k_d  # Step D: one D update; Step: k_d of them (3 by default)
+    assert (p.trainer.d_updates, p.trainer.g_updates, p.trainer.iteration) == (1 + k_d, 2, 1)
     p.b_reset.click()
     assert p.trainer.iteration == 0 and p.trainer.d_updates == 0
 

@@ -305,3 +305,17 @@ def test_a_checkpoint_from_before_r1_and_the_average_resumes_as_it_was_trained()
     from ganlab.images.ema import WeightAverage
     with pytest.raises(ValueError, match="decay"):
         WeightAverage(nn.Linear(1, 1), "0.9")
+
+
+def test_overfitting_fields_default_off_and_older_configs_load(data):
+    from ganlab.images.nets import Dropout
+    from ganlab.images.trainer import HISTORY_KEYS
+    old = {k: v for k, v in DCGANConfig().to_dict().items()
+           if k not in ("augment", "d_dropout", "train_images", "probe_images")}  # a checkpoint from before them
+    cfg = DCGANConfig.from_dict(old)
+    assert (cfg.augment, cfg.d_dropout, cfg.train_images, cfg.probe_images) == ("", 0.0, 0, 0)
+    tr = DCGANTrainer(DCGANConfig(**TINY), device="cpu", data=data)
+    assert tr.augment_gen is None and tr.dropout_gen is None and tr.probe is None  # nothing extra is drawn
+    assert tuple(tr.history) == HISTORY_KEYS and len(tr.data) == len(data)
+    assert not any(isinstance(m, Dropout) for m in tr.D.modules())
+    assert not {"augment", "dropout"} & set(tr.state_dict()["rng"])

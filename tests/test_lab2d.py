@@ -149,8 +149,8 @@ def test_play_ticks_train_and_pause_stops():
     assert lab.trainer.iteration == 0
     lab.play()
     lab.controls.ticker.value += 1
-    n = lab.trainer.iteration
-    assert n > 0 and len(lab.trainer.history) > 1
+    n = lab.trainer.iteration  # how many a tick trains depends on the machine's speed, so the test does not fix it
+    assert n > 0 and len(lab.trainer.history) == 1 + n // lab.trainer.config.log_every
     lab.pause()
     lab.controls.ticker.value += 1
     assert lab.trainer.iteration == n

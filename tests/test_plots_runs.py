@@ -10,7 +10,7 @@ from ganlab.toy import MLPConfig, ToyConfig, ToyTrainer
 
 
 def small(**kw):
-    return ToyConfig(g=MLPConfig(width=8), d=MLPConfig(width=8), batch_size=32, log_every=5, **kw)
+    return ToyConfig(**{"g": MLPConfig(width=8), "d": MLPConfig(width=8), "k_d": 1, "batch_size": 32, "log_every": 5, **kw})
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from ganlab.core import seeded
 from ganlab.toy import BatchedGAN, Discriminator, MLPConfig, ToyConfig, ToyTrainer
 from ganlab.toy import d_lipschitz, max_grad_norm, spectral_bound
 
-SMALL = ToyConfig(g=MLPConfig(width=8), d=MLPConfig(width=8), batch_size=32, log_every=10)
+SMALL = ToyConfig(g=MLPConfig(width=8), d=MLPConfig(width=8), batch_size=32, log_every=10, k_d=1)
 
 
 def _readable(d: Discriminator):
-    return SimpleNamespace(D=d)  # what d_lipschitz reads of a ToyTrainer
+    return SimpleNamespace(D=d, config=SimpleNamespace())  # what d_lipschitz reads of a readable trainer
 
 
 def test_linear_network_lipschitz_is_its_weights_norm():
@@ -99,6 +99,15 @@ def test_looking_at_a_spectral_norm_d_does_not_change_the_run():
     sa, sb = a.D.state_dict(), b.D.state_dict()
     assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
     assert b.D.training  # measuring put it back in training mode
+
+
+def test_lipschitz_of_the_2d_lab_discriminator():
+    from ganlab.toy import Toy2DConfig, Toy2DTrainer
+    t = Toy2DTrainer(Toy2DConfig(spectral_norm=True, n_eval=64, w1_n=16))
+    out = d_lipschitz(t, np.random.default_rng(0).normal(size=(500, 2)))
+    assert out["slope"][0] <= out["bound"][0] == pytest.approx(1.0, abs=0.05)
+    with pytest.raises(ValueError, match="mbstd"):
+        d_lipschitz(Toy2DTrainer(Toy2DConfig(mbstd=True, n_eval=64, w1_n=16)), np.zeros((3, 2)))
 
 
 def test_spectral_norm_config_is_checked():

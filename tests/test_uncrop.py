@@ -179,3 +179,21 @@ def test_cli_dry_run_and_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["uncrop", "train", "--steps", "3", "--minutes", "1"])
     assert e.value.code == 2
+
+
+def test_uncrop_figure_draws_every_column_and_seam():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ganlab.viz import plot_uncrop_rows
+    imgs = digits(3)
+    fig, ax = plt.subplots()
+    out, art = plot_uncrop_rows(imgs, {"a": imgs, "b": imgs}, ax=ax, row_labels=["x", "y", "z"])
+    assert out is ax and art["image"].get_array().shape == (3 * 30 + 2, 3 * 30 + 2)  # 3 rows × (given, a, b)
+    assert len(art["seams"]) == 2 * 2  # a tick on each side of each filled column
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["given", "a", "b"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "y", "z"]
+    grid = art["image"].get_array()
+    assert (grid[2:2 + HALF, 2:30] == imgs[0, :HALF].numpy()).all() and (grid[2 + HALF:30, 2:30] == 0).all()
+    plt.close(fig)

@@ -143,3 +143,18 @@ def test_load_refuses_other_files(tmp_path):
         load_vae(tmp_path / "x.pt")
     with pytest.raises(ValueError, match="steps or minutes"):
         VAETrainer(VAEConfig(width=4, batch_size=4), data=torch.zeros(8, 28, 28, dtype=torch.uint8)).train()
+
+
+def test_cli_dry_run_and_errors(tmp_path, capsys):
+    from ganlab.__main__ import main
+    assert main(["vae", "train", "--dry-run", "--out", str(tmp_path / "v")]) == 0
+    vae, meta = load_vae(tmp_path / "v" / "vae_fp16.pt")
+    assert meta["step"] == 4 and "bits_per_dim" in meta["extra"] and "iwae_nats" in meta["extra"]
+    assert main(["vae", "train", "--steps", "0", "--out", str(tmp_path / "w")]) == 2
+    assert "--steps must be positive" in capsys.readouterr().err
+    assert main(["vae", "train", "--out", str(tmp_path / "w")]) == 2
+    assert "give --steps or --minutes" in capsys.readouterr().err
+    assert main(["vae", "train", "--steps", "5", "--nz", "0", "--out", str(tmp_path / "w")]) == 2
+    assert "nz must be" in capsys.readouterr().err
+    assert main(["dcgan", "curve", str(tmp_path / "nothing")]) == 2   # no snapshots: one line, no traceback
+    assert "no generator snapshots" in capsys.readouterr().err

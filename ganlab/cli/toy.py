@@ -17,7 +17,7 @@ from pathlib import Path
 from ganlab.cli import Parser
 from ganlab.core import TrainingDiverged, check_output_file, save_gif
 from ganlab.theory import LOSSES, Gaussian, GaussianMixture
-from ganlab.toy import MLPConfig, ToyConfig, ToyTrainer
+from ganlab.toy import ToyConfig, ToyTrainer
 
 
 def parse_target(text: str):

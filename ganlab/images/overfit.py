@@ -50,8 +50,8 @@ def train_overfit_variant(variant: str, seed: int, steps: int, n_eval: int = 200
     training in pieces is exactly training straight through), ``cpu_seconds`` of training. grid: the 64
     fixed-noise samples at the end, uint8 (242, 242). ``data`` / ``heldout``: training and held-out images
     (default the MNIST train and test sets)."""
-    from ganlab.images.classifier import get_classifier
-    from ganlab.images.metrics import classifier_fid, inception_score
+    from ganlab.images.classifier import classifier_features, get_classifier
+    from ganlab.images.metrics import fid, inception_score
     from ganlab.images.mnist import load_mnist
     from ganlab.images.trainer import DCGANTrainer
     if not isinstance(steps, int) or steps < 1:
@@ -67,6 +67,7 @@ def train_overfit_variant(variant: str, seed: int, steps: int, n_eval: int = 200
         heldout = test if heldout is None else heldout
     tr = DCGANTrainer(cfg, device="cpu", data=data, heldout=heldout, threads=threads)
     clf = classifier if classifier is not None else get_classifier(device="cpu", verbose=False)
+    ref_features = classifier_features(clf, reference)  # once: every evaluation compares with the same set
     evals: dict[str, list] = {"step": [], "fid": [], "inception": []}
     cpu = 0.0
     while tr.step < steps:
@@ -75,7 +76,7 @@ def train_overfit_variant(variant: str, seed: int, steps: int, n_eval: int = 200
         cpu += time.process_time() - t0
         samples = tr.sample(n_eval, seed=10_000 + seed)
         evals["step"].append(tr.step)
-        evals["fid"].append(classifier_fid(samples, reference, clf))
+        evals["fid"].append(fid(classifier_features(clf, samples), ref_features))  # = classifier_fid(samples, reference)
         evals["inception"].append(inception_score(samples, clf))
     row = dict(variant=variant, seed=seed, steps=tr.step, config=cfg.to_dict(), cpu_seconds=cpu,
                history={k: list(tr.history[k]) for k in CURVE_KEYS}, evals=evals,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ganlab.toy.batched import BatchedGAN
 from ganlab.toy.nets import stacked_forward
 
 
@@ -43,14 +44,15 @@ def spectral_bound(weights) -> torch.Tensor:
 
 
 def d_lipschitz(trainer, x) -> dict[str, np.ndarray]:
-    """D's logit (a WGAN critic's score) of a ToyTrainer or a BatchedGAN: {"slope": max |∇ℓ| over the points
-    x (n, dim), "bound": the product of its layers' spectral norms}, one value per model (shape (M,); M = 1
-    for a ToyTrainer). Measuring changes nothing: spectral norm's power iteration is frozen meanwhile."""
+    """D's logit (a WGAN critic's score) of a BatchedGAN or a readable trainer (ToyTrainer, Toy2DTrainer):
+    {"slope": max |∇ℓ| over the points x (n, dim), "bound": the product of its layers' spectral norms}, one value
+    per model (shape (M,); M = 1 for a readable trainer). Measuring changes nothing: spectral norm's power
+    iteration is frozen meanwhile."""
+    if getattr(trainer.config, "mbstd", False):
+        raise ValueError("d_lipschitz needs a D of x alone; with mbstd=True D also reads a batch statistic")
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32))
     xt = xt.reshape(len(xt), -1)
-    if hasattr(trainer, "critic"):  # BatchedGAN: stacked weights (M, in, out)
-        if trainer.config.mbstd:
-            raise ValueError("d_lipschitz needs a D of x alone; with mbstd=True D also reads a batch statistic")
+    if isinstance(trainer, BatchedGAN):  # stacked weights (M, in, out)
         slopes = [max_grad_norm(lambda v, m=m: _one_model(trainer, m, v), xt) for m in range(trainer.M)]
         bound = spectral_bound(trainer.D[0::2])
         return {"slope": torch.stack(slopes).double().numpy(), "bound": bound.numpy()}

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
-from torch.nn.utils.parametrizations import spectral_norm
 
 from ganlab.core import History, one_thread, seeded
 from ganlab.theory import discriminator_loss, generator_loss, gradient_penalty
@@ -105,11 +104,7 @@ class Toy2DTrainer(ReadableTrainer):
         c = self.config
         with seeded(c.seed):
             self.G = Generator(c.g, c.noise_dim, out_dim=2)
-            self.D = Discriminator(c.d, in_dim=3 if c.mbstd else 2)
-            if c.spectral_norm:
-                for i, layer in enumerate(self.D.net):
-                    if isinstance(layer, torch.nn.Linear):
-                        self.D.net[i] = spectral_norm(layer)
+            self.D = Discriminator(c.d, in_dim=3 if c.mbstd else 2, spectral_norm=c.spectral_norm)
         self.sampler = torch.Generator().manual_seed(c.seed + 1)
         gen = torch.Generator().manual_seed(EVAL_SEED)  # fixed noise and real points behind the metrics
         self.z_eval = self._noise(c.n_eval, gen)

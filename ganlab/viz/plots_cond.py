@@ -33,10 +33,10 @@ def plot_regression_vs_cgan(c, x, regressor, G, ax=None, n_samples: int = 600, s
     return ax, art
 
 
-def plot_uncrop_rows(images, columns: dict, ax=None, half: int = 14, pad: int = 2):
+def plot_uncrop_rows(images, columns: dict, ax=None, half: int = 14, pad: int = 2, row_labels=None):
     """Notebook 06's un-cropping figure: one row per test digit; the first column its given top half (bottom
     blank), then one column per entry of ``columns`` (name → uint8 (N, 28, 28) completed images), each with
-    ticks on both sides at the seam between the given and the filled rows.
+    ticks on both sides at the seam between the given and the filled rows. ``row_labels``: a text per row (left).
 
     Returns ``(ax, {"image", "seams"})``.
     """
@@ -58,7 +58,10 @@ def plot_uncrop_rows(images, columns: dict, ax=None, half: int = 14, pad: int = 
                     for x in xs[1:] for x0, x1 in ((x - pad - 0.5, x + 2.5), (x + side - 3.5, x + side + pad - 0.5))]
     ax.set_xticks([x + side / 2 for x in xs], ["given"] + list(columns), rotation=0)
     ax.xaxis.tick_top()
-    ax.set_yticks([])
+    if row_labels is None:
+        ax.set_yticks([])
+    else:
+        ax.set_yticks([pad + r * step + side / 2 for r in range(n)], list(row_labels))
     ax.tick_params(length=0)
     for s in ax.spines.values():
         s.set_visible(False)
