@@ -7,7 +7,7 @@
     images   MNIST, the DCGAN and conditional GAN, their trainer, sampling, metrics (notebooks 05, 06)
     viz      one palette and the plot helpers, the animated 1-D figure, live 2-D and image views
     widgets  the 1-D dashboard, quizzes, latent-space widgets
-    cli      ``python -m ganlab {doctor,toy,dcgan}``
+    cli      ``python -m ganlab {doctor,toy,dcgan,uncrop,vae}``
 
 Each subpackage exports its public names, e.g. ``from ganlab.toy import ToyConfig, ToyTrainer``.
 """

@@ -1,4 +1,4 @@
-"""Command line: ``python -m ganlab {doctor,toy,dcgan} ...``."""
+"""Command line: ``python -m ganlab {doctor,toy,dcgan,uncrop,vae} ...``."""
 
 from __future__ import annotations
 

@@ -26,6 +26,8 @@ COMMANDS = (
     ("toy", "python -m ganlab toy", "ganlab.cli.toy", (["--help"],)),
     ("dcgan", "python -m ganlab dcgan", "ganlab.cli.images",
      (["--help"], ["train", "--help"], ["sample", "--help"], ["eval", "--help"])),
+    ("uncrop", "python -m ganlab uncrop", "ganlab.cli.uncrop", (["--help"], ["train", "--help"])),
+    ("vae", "python -m ganlab vae", "ganlab.cli.vae", (["--help"], ["train", "--help"])),
     ("slides", "python -m ganlab.cli.slides", "ganlab.cli.slides", (["--help"],)),
     ("nbclean", "python -m ganlab.cli.nbclean", "ganlab.cli.nbclean", ()),
     ("colab", "python -m ganlab.cli.colab", "ganlab.cli.colab", (["--help"],)),
