@@ -9,7 +9,7 @@ autocast is used where the CPU has native bf16, so a CPU without it gives slight
 ``checkpoints/dcgan_overfit_grids.png`` (the 64 fixed-noise samples of every run: one row of tiles per seed,
 one column per variant, in the order of the JSON's ``variants`` and ``seeds``).
 
-    python benchmarks/dcgan_overfit.py --workers 9              # seeds 0-2 × 3 variants at once: ~11 CPU minutes
+    python benchmarks/dcgan_overfit.py --workers 9              # seeds 0-2 × 3 variants at once: ~8 CPU minutes of training
     python benchmarks/dcgan_overfit.py --seeds 0 --steps 300    # a quick look
 """
 

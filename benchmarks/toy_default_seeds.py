@@ -32,6 +32,7 @@ VARIANTS = {
     "earlier_lrg2.5e-4": {**EARLIER, "lr_g": 2.5e-4},
     "earlier_b512": {**EARLIER, "batch_size": 512},
     "earlier_kd2": {**EARLIER, "k_d": 2},
+    "earlier_kd3": {**EARLIER, "k_d": 3},
     "elu_kd1": {"k_d": 1},
     "elu_kd2": {"k_d": 2},
     "elu_kd2_lrd4e-3": {"k_d": 2, "lr_d": 4e-3},

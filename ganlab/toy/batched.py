@@ -227,6 +227,15 @@ class BatchedGAN:
             return stacked_forward(self.D, xt, self.config.d.activation).squeeze(-1)
         return self.critic(xt).squeeze(-1)
 
+    @torch.no_grad()
+    def monotone(self, z_max: float = 3.0, n: int = 601) -> np.ndarray:
+        """Per model: is z -> G(z) monotone on a grid of n points over [-z_max, z_max]? (1-D noise and data.)
+        A map that turns back is "folded": two stretches of noise land on the same x."""
+        if self.dim != 1 or self.config.noise_dim != 1:
+            raise ValueError(f"monotone needs 1-D noise and data, got noise_dim={self.config.noise_dim}, dim={self.dim}")
+        slope = torch.diff(self.generate(torch.linspace(-z_max, z_max, n)[:, None]).squeeze(-1), dim=1)  # (M, n-1)
+        return ((slope > 0).all(1) | (slope < 0).all(1)).numpy()
+
     def scores(self, x) -> np.ndarray:
         """D's raw output for every model at points x (n, dim) -> (M, n): logits, or a WGAN critic's values."""
         return self._raw(x).double().numpy()
