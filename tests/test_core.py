@@ -76,6 +76,9 @@ def test_png_and_gif_files(tmp_path):
     assert np.array_equal(np.asarray(Image.open(save_png(frames[1], tmp_path / "a.png"))), frames[1])
     gif = Image.open(save_gif([encode_png(f) for f in frames], tmp_path / "a.gif", fps=10))
     assert gif.format == "GIF" and gif.n_frames == 3
+    for k, f in enumerate(frames):   # one shared palette still gives every frame its own colours back
+        gif.seek(k)
+        assert np.array_equal(np.asarray(gif.convert("RGB")), f)
     with pytest.raises(ValueError, match="no frames"):
         save_gif([], tmp_path / "b.gif")
     with pytest.raises(ValueError, match="uint8"):

@@ -48,7 +48,10 @@ def save_png(image: np.ndarray, path: str | Path, scale: int = 1) -> Path:
 
 
 def save_gif(frames, path: str | Path, fps: float = 8.0, colors: int = 128) -> Path:
-    """An animated GIF (looping) of ``frames``: PNG bytes or uint8 arrays, all the same size."""
+    """An animated GIF (looping) of ``frames``: PNG bytes or uint8 arrays, all the same size.
+
+    Every frame uses one palette of ``colors`` colours, fitted to up to 8 evenly spaced frames: a shared
+    palette lets GIF store only what changed between frames (half the size of one palette per frame)."""
     from PIL import Image
 
     frames = list(frames)
@@ -58,6 +61,13 @@ def save_gif(frames, path: str | Path, fps: float = 8.0, colors: int = 128) -> P
         raise ValueError(f"fps must be in (0, 100], got {fps!r}")
     images = [Image.open(io.BytesIO(f)) if isinstance(f, (bytes, bytearray)) else Image.fromarray(np.asarray(f))
               for f in frames]
-    pal = [im.convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT) for im in images]
+    images = [im.convert("RGB") for im in images]
+    picks = np.linspace(0, len(images) - 1, min(8, len(images))).astype(int)
+    w, h = images[0].size
+    sheet = Image.new("RGB", (w, h * len(picks)))
+    for k, i in enumerate(picks):
+        sheet.paste(images[i], (0, h * k))
+    palette = sheet.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    pal = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     return atomic_write(path, lambda f: pal[0].save(f, format="GIF", save_all=True, append_images=pal[1:],
                                                     duration=int(1000 / fps), loop=0, optimize=False))
