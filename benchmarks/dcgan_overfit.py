@@ -7,10 +7,12 @@ steps scores 2,000 samples with the course's classifier (classifier FID against 
 score). Every run is seeded and single-threaded: the same numbers on a rerun on the same kind of CPU (bf16
 autocast is used where the CPU has native bf16, so a CPU without it gives slightly different numbers). Results: ``checkpoints/dcgan_overfit.json`` (curves, scores, configs) and
 ``checkpoints/dcgan_overfit_grids.png`` (the 64 fixed-noise samples of every run: one row of tiles per seed,
-one column per variant, in the order of the JSON's ``variants`` and ``seeds``).
+one column per variant, in the order of the JSON's ``variants`` and ``seeds``). ``--recipe paper`` trains with the DCGAN paper's
+recipe instead (no R1, no weight average) and writes ``dcgan_overfit_paper.json`` and ``dcgan_overfit_paper_grids.png``.
 
     python benchmarks/dcgan_overfit.py --workers 9              # seeds 0-2 × 3 variants at once: ~8 CPU minutes of training
     python benchmarks/dcgan_overfit.py --seeds 0 --steps 300    # a quick look
+    python benchmarks/dcgan_overfit.py --recipe paper --steps 6000 --workers 9   # the DCGAN paper's recipe: no R1, no EMA
 """
 
 from __future__ import annotations
@@ -29,12 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 STEPS = 3000
 EVAL_EVERY = 1000
+RECIPES = {  # name -> DCGANConfig fields: "course" is notebook 05's recipe, "paper" the DCGAN paper's (no R1, no EMA)
+    "course": {},
+    "paper": {"r1": 0.0, "ema": 0.0, "beta1": 0.5, "beta2": 0.999},
+}
 
 
 def _run(args: tuple) -> tuple[dict, np.ndarray]:
     from ganlab.images import train_overfit_variant
-    variant, seed, steps, eval_every = args
-    return train_overfit_variant(variant, seed, steps, eval_every=eval_every)
+    variant, seed, steps, eval_every, recipe = args
+    return train_overfit_variant(variant, seed, steps, eval_every=eval_every, **RECIPES[recipe])
 
 
 def mosaic(grids: list[list[np.ndarray]], gap: int = 6) -> np.ndarray:
@@ -58,14 +64,18 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(checkpoints_dir()), help="folder for the JSON and PNG (default checkpoints/)")
     p.add_argument("--eval-every", type=int, default=EVAL_EVERY, help=f"steps between FID/IS evaluations (default {EVAL_EVERY})")
     p.add_argument("--workers", type=int, default=2, help="runs at a time (default 2)")
+    p.add_argument("--recipe", choices=list(RECIPES), default="course",
+                   help="course: notebook 05's (R1, EMA; writes dcgan_overfit.*); paper: no R1, no EMA, betas (0.5, 0.999) "
+                        "(writes dcgan_overfit_paper.*)")
     args = p.parse_args(argv)
     get_classifier(device="cpu")  # fetch/check the classifier once before the workers start
     print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; {args.steps} steps, seeds {args.seeds}", flush=True)
-    jobs = [(v, s, args.steps, args.eval_every) for s in args.seeds for v in args.variants]
+    jobs = [(v, s, args.steps, args.eval_every, args.recipe) for s in args.seeds for v in args.variants]
+    stem = "dcgan_overfit" if args.recipe == "course" else f"dcgan_overfit_{args.recipe}"
     t0 = time.time()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = dict(steps=args.steps, seeds=args.seeds, variants=args.variants,
+    meta = dict(steps=args.steps, seeds=args.seeds, variants=args.variants, recipe=args.recipe,
                 command="python benchmarks/dcgan_overfit.py " + " ".join(argv if argv is not None else sys.argv[1:]))
     results = []
     with mp.get_context("spawn").Pool(args.workers) as pool:
@@ -75,13 +85,13 @@ def main(argv=None) -> int:
                   f"acc train {row['history']['acc_train'][-1]:.3f} held-out {row['history']['acc_heldout'][-1]:.3f}  "
                   f"{row['cpu_seconds']:.0f} CPU s, load {os.getloadavg()[0]:.1f}", flush=True)
             partial = {**meta, "complete": len(results) == len(jobs), "rows": [r for r, _ in results]}
-            (out / "dcgan_overfit.json").write_text(json.dumps(partial, separators=(",", ":")))  # kept if interrupted
+            (out / f"{stem}.json").write_text(json.dumps(partial, separators=(",", ":")))  # kept if interrupted
     rows = [r for r, _ in results]
     print(overfit_table(rows))
     print(f"wall {time.time() - t0:.0f} s, load {os.getloadavg()[0]:.1f}")
     grids = [[results[i * len(args.variants) + j][1] for j in range(len(args.variants))] for i in range(len(args.seeds))]
-    save_png(mosaic(grids), out / "dcgan_overfit_grids.png")
-    print(f"wrote {out / 'dcgan_overfit.json'} and {out / 'dcgan_overfit_grids.png'}")
+    save_png(mosaic(grids), out / f"{stem}_grids.png")
+    print(f"wrote {out / f'{stem}.json'} and {out / f'{stem}_grids.png'}")
     return 0
 
 
