@@ -265,7 +265,7 @@ def test_notebook06_written_out_toy_loop_equals_the_package(monkeypatch):
         assert np.allclose(losses["loss_g"], G_pkg.history["loss_g"], atol=1e-6, rtol=0)
         for a, b in zip(G_hand.state_dict().values(), G_pkg.state_dict().values()):
             assert torch.allclose(a, b, atol=1e-6, rtol=0)
-    # a changed loop is caught: a third step count, or another seed, gives other weights
-    G_other = train_toy_cgan(c, x, ToyCGANConfig(steps=60, batch_size=32, nz=3, width=16, seed=2))
+    # the tolerance tells runs apart: the same seed with one step fewer gives other weights
+    G_other = train_toy_cgan(c, x, ToyCGANConfig(steps=59, batch_size=32, nz=3, width=16, seed=4))
     assert not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(G_hand.state_dict().values(),
                                                                    G_other.state_dict().values()))

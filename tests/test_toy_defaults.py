@@ -29,7 +29,6 @@ def test_default_is_the_benchmarked_variant():
     assert v["default"] == {}
     earlier = ToyConfig().with_(**v["earlier"])  # the defaults before issue 11
     assert earlier.g == MLPConfig(activation="leaky_relu") and earlier.k_d == 1
-    assert ToyConfig().with_(g=MLPConfig(activation="elu"), k_d=3) == ToyConfig()
     assert ToyConfig().g == MLPConfig(activation="elu") and ToyConfig().k_d == 3
     assert ToyConfig().d == MLPConfig()  # the discriminator keeps leaky ReLU
 

@@ -11,7 +11,7 @@ import torch
 
 from ganlab.images import (HALF, Completer, CompleterConfig, PairDiscriminator, RegressorConfig, UncropGANConfig,
                            UncropGANTrainer, complete, completions, fill_grey_fraction, fit_uncrop_regressor,
-                           format_scores, grey_fraction, label_agreement, load_uncropper, pairwise_diversity,
+                           format_scores, label_agreement, load_uncropper, pairwise_diversity,
                            real_scores, save_uncropper, seam_jump, to_unit, uncrop_scores)
 from ganlab.images.uncrop import compose, condition_image, top_half
 from ganlab.images.uncrop_trainer import best_of_l1, diversity_ratio
@@ -66,7 +66,6 @@ def test_sharpness_seam_and_agreement_against_hand_counts():
     img[:, HALF:, :7] = 255  # filled half: 7 of 28 columns black ink, 7 mid-grey, the rest blank
     img[:, HALF:, 7:14] = 128
     assert fill_grey_fraction(img) == pytest.approx(0.5)  # 7 grey of 14 inked columns
-    assert fill_grey_fraction(img) == grey_fraction(img[:, HALF:])  # one implementation of the idea
     # seam: row 13 is 100 everywhere, row 14 is 255 / 128 / 0 across the columns
     assert seam_jump(img) == pytest.approx((7 * 155 + 7 * 28 + 14 * 100) / 28)
 

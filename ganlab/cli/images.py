@@ -106,6 +106,7 @@ def _train(a: argparse.Namespace) -> int:
     print(f"{'conditional GAN' if a.conditional else 'DCGAN'}: device {tr.device}, bf16 autocast "
           f"{'on' if tr.bf16 else 'off'}, batch {tr.config.batch_size}, {tr.steps_per_epoch} steps per epoch")
     next_save = [time.perf_counter() + min(FIRST_SAVE_S, a.save_every)]
+    last_snapshot = [tr.step]  # a snapshot is due at the first record past each multiple of --snapshot-every
 
     def every_record(trainer, rec):  # periodic checkpoint + progress grids, so a kill loses little
         if time.perf_counter() >= next_save[0]:
@@ -115,8 +116,10 @@ def _train(a: argparse.Namespace) -> int:
             save_png(grid, out / f"grid_step{trainer.step:07d}.png")  # the same fixed noise, step by step
             next_save[0] = time.perf_counter() + a.save_every
             trainer.export_generator(snapshot_path(out, trainer.step))  # fp16 G, for the quality curve
-        elif a.snapshot_every and trainer.step % a.snapshot_every == 0:
+            last_snapshot[0] = trainer.step
+        elif a.snapshot_every and trainer.step // a.snapshot_every > last_snapshot[0] // a.snapshot_every:
             trainer.export_generator(snapshot_path(out, trainer.step))
+            last_snapshot[0] = trainer.step
 
     kw = {"steps": DRY_RUN_STEPS} if a.dry_run else {"epochs": a.epochs, "minutes": a.minutes, "steps": a.steps}
     if not a.dry_run and a.epochs is None and a.minutes is None and a.steps is None:

@@ -76,14 +76,14 @@ def _train(a: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     reg, reg_hist = fit_uncrop_regressor(images, reg_cfg, steps=reg_steps, threads=a.threads)
     save_uncropper(reg, out / "uncrop_regressor_fp16.pt", "regressor", reg.step)
-    print(f"regressor: {reg.step} steps in {time.perf_counter() - t0:.0f} s, last MSE {reg_hist['loss'][-1]:.4f}")
+    print(f"regressor: {reg.step} steps in {time.perf_counter() - t0:.0f} s, last MSE " + (f"{reg_hist['loss'][-1]:.4f}" if reg_hist["loss"] else "(none recorded)"))
     tr = UncropGANTrainer(gan_cfg, images)
     t1 = time.perf_counter()
     tr.train(threads=a.threads, **gan_kw)
     save_uncropper(tr.G, out / "uncrop_cgan_fp16.pt", "cgan", tr.step_count)
     h = tr.history
-    print(f"cGAN: {tr.step_count} steps in {time.perf_counter() - t1:.0f} s; last loss_D {h['loss_D'][-1]:.3f}, "
-          f"adversarial {h['adv'][-1]:.3f}, L1 {h['l1'][-1]:.3f}")
+    print(f"cGAN: {tr.step_count} steps in {time.perf_counter() - t1:.0f} s" + (
+        f"; last loss_D {h['loss_D'][-1]:.3f}, adversarial {h['adv'][-1]:.3f}, L1 {h['l1'][-1]:.3f}" if h["loss_D"] else ""))
     (out / "uncrop_history.json").write_text(json.dumps(
         {"regressor": {**reg_hist, "config": asdict(reg_cfg)},
          "cgan": {**h, "seconds": tr.seconds, "config": gan_cfg.to_dict()}}, indent=1) + "\n")

@@ -25,7 +25,7 @@ from ganlab.cli import Parser
 
 
 def _train(a: argparse.Namespace) -> int:
-    from ganlab.core import check_writable_dir
+    from ganlab.core import check_writable_dir, runs_dir
     from ganlab.images.vae import VAEConfig, VAETrainer
 
     cfg = VAEConfig(nz=a.nz, width=a.width, seed=a.seed, **({"batch_size": 16, "log_every": 2} if a.dry_run else {}))
@@ -35,7 +35,7 @@ def _train(a: argparse.Namespace) -> int:
         v = getattr(a, name)
         if v is not None and v < (0 if name == "iwae_k" else 1e-9):
             raise ValueError(f"--{name.replace('_', '-')} must be positive, got {v}")
-    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix="ganlab-vae-dry-")) if a.dry_run else Path("runs/vae")
+    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix="ganlab-vae-dry-")) if a.dry_run else runs_dir() / "vae"
     check_writable_dir(out, "--out folder")
     data = test = None
     if a.dry_run:
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--nz", type=int, default=16, help="latent dimensions (default 16)")
     t.add_argument("--width", type=int, default=16, help="channels of the first conv layer (default 16)")
     t.add_argument("--iwae-k", type=int, default=100, help="samples of the importance-weighted bound (0: skip)")
-    t.add_argument("--out", help="output folder (default runs/vae)")
+    t.add_argument("--out", help="output folder (default: the runs folder's vae/, $GANLAB_RUNS if set)")
     t.add_argument("--dry-run", action="store_true", help="a few steps on tiny fake data")
     return p
 

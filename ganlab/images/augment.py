@@ -47,12 +47,14 @@ def parse_policy(policy: str) -> tuple[str, ...]:
     return names
 
 
-def translate(x: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor, fill: float = BLANK) -> torch.Tensor:
+def translate(x: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor, fill: float = BLANK,
+              pad: int | None = None) -> torch.Tensor:
     """Shift image b right by dx[b] and down by dy[b] pixels (integers), filling the uncovered border with ``fill``.
 
-    x: (B, C, H, W); dx, dy: int (B,). Pure indexing into a padded copy, so the gradient is the reverse shift."""
+    x: (B, C, H, W); dx, dy: int (B,). Pure indexing into a padded copy, so the gradient is the reverse shift.
+    ``pad``: a bound on |dx| and |dy| when the caller knows one (no read-back from the device), else measured."""
     B, C, H, W = x.shape
-    s = int(max(dx.abs().max(), dy.abs().max())) if B else 0
+    s = pad if pad is not None else int(max(dx.abs().max(), dy.abs().max())) if B else 0
     xp = torch.nn.functional.pad(x, [s, s, s, s], value=fill)  # (B, C, H+2s, W+2s)
     rows = torch.arange(H, device=x.device)[None, :] + s - dy.to(x.device)[:, None]  # (B, H): source row of each output row
     cols = torch.arange(W, device=x.device)[None, :] + s - dx.to(x.device)[:, None]  # (B, W)
@@ -90,7 +92,7 @@ def diff_augment(x: torch.Tensor, policy: str | tuple[str, ...], generator: torc
             s = round(translation * min(H, W))
             if s:
                 d = torch.randint(-s, s + 1, (2, B), device=x.device, generator=generator)
-                x = translate(x, d[0], d[1])
+                x = translate(x, d[0], d[1], pad=s)
         elif name == "cutout":
             size = round(cutout_ratio * min(H, W))
             if size:

@@ -249,6 +249,9 @@ class CGANConfig(DCGANConfig):
 
     def __post_init__(self):
         super().__post_init__()
+        if self.probe_images:
+            raise ValueError(f"probe_images must be 0 for the conditional GAN (the probe feeds D no labels), "
+                             f"got {self.probe_images!r}")
         if not isinstance(self.n_classes, int) or isinstance(self.n_classes, bool) or self.n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {self.n_classes!r}")
 

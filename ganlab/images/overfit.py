@@ -51,7 +51,7 @@ def train_overfit_variant(variant: str, seed: int, steps: int, n_eval: int = 200
     fixed-noise samples at the end, uint8 (242, 242). ``data`` / ``heldout``: training and held-out images
     (default the MNIST train and test sets)."""
     from ganlab.images.classifier import classifier_features, get_classifier
-    from ganlab.images.metrics import fid, inception_score
+    from ganlab.images.metrics import fid_to_features, inception_score
     from ganlab.images.mnist import load_mnist
     from ganlab.images.trainer import DCGANTrainer
     if not isinstance(steps, int) or steps < 1:
@@ -76,7 +76,7 @@ def train_overfit_variant(variant: str, seed: int, steps: int, n_eval: int = 200
         cpu += time.process_time() - t0
         samples = tr.sample(n_eval, seed=10_000 + seed)
         evals["step"].append(tr.step)
-        evals["fid"].append(fid(classifier_features(clf, samples), ref_features))  # = classifier_fid(samples, reference)
+        evals["fid"].append(fid_to_features(samples, ref_features, clf))  # = classifier_fid(samples, reference)
         evals["inception"].append(inception_score(samples, clf))
     row = dict(variant=variant, seed=seed, steps=tr.step, config=cfg.to_dict(), cpu_seconds=cpu,
                history={k: list(tr.history[k]) for k in CURVE_KEYS}, evals=evals,

@@ -22,12 +22,12 @@ from ganlab.images.pixels import to_unit
 
 
 @torch.no_grad()
-def real_logits(D: nn.Module, images: torch.Tensor, batch_size: int) -> torch.Tensor:
+def real_logits(D: nn.Module, images: torch.Tensor, batch_size: int, copied: bool = False) -> torch.Tensor:
     """D's logits for ``images`` (uint8 (N, 28, 28), N >= 2, on D's device), float (N,), fed in batches of
     ``batch_size`` as a training step feeds reals (a last batch of one image joins the one before it)."""
     if len(images) < 2:
         raise ValueError(f"the probe needs at least 2 images (batch norm), got {len(images)}")
-    probe = copy.deepcopy(D)  # train-mode batch norm updates running statistics: do it on a copy
+    probe = D if copied else copy.deepcopy(D)  # train-mode batch norm updates running statistics: use a copy
     probe.train()
     for m in probe.modules():
         if isinstance(m, (nn.Dropout, Dropout)):
@@ -49,7 +49,8 @@ def probe_scores(D: nn.Module, train: torch.Tensor, heldout: torch.Tensor, batch
     count ½). The accuracies move with D's overall bias from one step to the next; ``memorised`` does not:
     0.5 when D cannot tell its training digits from new ones, 1 when it ranks every training digit above
     every new one."""
-    lt, lh = real_logits(D, train, batch_size), real_logits(D, heldout, batch_size)
+    probe = copy.deepcopy(D)  # one copy for both sets
+    lt, lh = real_logits(probe, train, batch_size, copied=True), real_logits(probe, heldout, batch_size, copied=True)
     diff = lt[:, None] - lh[None, :]  # (N_train, N_held)
     return {"acc_train": int((lt > 0).sum()) / len(lt), "acc_heldout": int((lh > 0).sum()) / len(lh),
             "memorised": float((diff > 0).float().mean() + 0.5 * (diff == 0).float().mean())}

@@ -198,12 +198,16 @@ class VAETrainer:
         self.opt = torch.optim.Adam(self.vae.parameters(), lr=cfg.lr)
         self.noise = torch.Generator().manual_seed(cfg.seed + 1)
         self.step = 0
+        self._perm_epoch, self._perm = -1, None
         self.history: dict[str, list] = {"step": [], "elbo": [], "recon": [], "kl": []}
 
     def _batch(self, step: int) -> torch.Tensor:
         epoch, pos = divmod(step, self.steps_per_epoch)
-        perm = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
-            self.config.seed * 1_000_003 + epoch))
+        if self._perm_epoch != epoch:  # one permutation per epoch, seeded by the epoch
+            self._perm_epoch = epoch
+            self._perm = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(
+                self.config.seed * 1_000_003 + epoch))
+        perm = self._perm
         B = self.config.batch_size
         return binarize(self.data[perm[pos * B:(pos + 1) * B]], self.noise)
 
@@ -227,18 +231,18 @@ class VAETrainer:
             raise ValueError(f"minutes must be a positive number, got {minutes!r}")
         todo = math.inf if steps is None else steps
         t_end = math.inf if minutes is None else time.perf_counter() + 60 * minutes
-        acc, done = {"elbo": 0.0, "recon": 0.0, "kl": 0.0}, 0
+        acc, done, n = {"elbo": 0.0, "recon": 0.0, "kl": 0.0}, 0, 0  # n: steps summed in acc
         with num_threads(1):  # one thread: the same seed gives the same weights on any CPU count
             self.vae.train()
             while done < todo and time.perf_counter() < t_end:
                 for k, v in self.train_step().items():
                     acc[k] += v
-                done += 1
+                done, n = done + 1, n + 1
                 if self.step % self.config.log_every == 0:
                     self.history["step"].append(self.step)
                     for k in acc:
-                        self.history[k].append(acc[k] / self.config.log_every)
-                    acc = dict.fromkeys(acc, 0.0)
+                        self.history[k].append(acc[k] / n)
+                    acc, n = dict.fromkeys(acc, 0.0), 0
             self.vae.eval()
         return self.history
 

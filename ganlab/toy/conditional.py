@@ -136,9 +136,9 @@ def train_toy_cgan(c: torch.Tensor, x: torch.Tensor, config: ToyCGANConfig | Non
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
-            history["loss_d"].append(loss_d.item())
-            history["loss_g"].append(loss_g.item())
-    G.history = history
+            history["loss_d"].append(loss_d.detach())  # read back once, after the loop
+            history["loss_g"].append(loss_g.detach())
+    G.history = {k: torch.stack(v).tolist() if v else [] for k, v in history.items()}
     return G.eval()
 
 

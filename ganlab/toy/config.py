@@ -41,7 +41,7 @@ class ToyConfig:
     lr_g: float = 5e-4  # generator learning rate, in (0, 10]
     betas: tuple[float, float] = (0.5, 0.999)  # Adam betas, each in [0, 1) (beta1 = 0.5 is the GAN custom)
     momentum: float = 0.0  # SGD momentum, in [0, 1)
-    k_d: int = 3  # discriminator updates per iteration, 1..100 (3 with the ELU generator: JSD < 0.01 on seeds 0-31)
+    k_d: int = 3  # discriminator updates per iteration, 1..100 (3 with the ELU generator: JSD < 0.01 on seeds 0-15 and held-out 16-31)
     k_g: int = 1  # generator updates per iteration, 1..100
     batch_size: int = 128  # samples per batch (real and fake each), 2..100000
     real_label: float = 1.0  # target for real samples in the D loss, in (0, 1]; 0.9 = one-sided label smoothing

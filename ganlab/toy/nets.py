@@ -112,8 +112,14 @@ class Discriminator(nn.Module):
 
     def linear_weights(self) -> list[torch.Tensor]:
         """The weights the forward pass uses, input layer first, each (out, in) (normalised ones with
-        ``spectral_norm``)."""
-        return [layer.weight for layer in self.net if isinstance(layer, nn.Linear)]
+        ``spectral_norm``). Read in eval mode: reading a normalised weight in training mode would run a step of
+        power iteration and change the run."""
+        was_training = self.training
+        self.eval()
+        try:
+            return [layer.weight for layer in self.net if isinstance(layer, nn.Linear)]
+        finally:
+            self.train(was_training)
 
 
 # ----- the same MLPs, M at a time -----------------------------------------------------------------
