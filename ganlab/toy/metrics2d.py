@@ -27,7 +27,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from ganlab.theory import NOISE_KINDS
-from ganlab.toy.targets import binned_jsd_2d
+from ganlab.toy.targets import binned_jsd_2d, nearest_mode
 
 JSD_ESTIMATOR = "plug-in histogram JSD (30×30 bins + outside; p exact, p_g from samples)"
 W1_ESTIMATOR = "exact minibatch W1 (optimal matching, linear_sum_assignment)"
@@ -106,10 +106,7 @@ def mode_occupancy(samples, target, radius: float = 3.0, min_share: float = 0.25
     if x.ndim < 2 or x.shape[-1] != mu.shape[1] or x.shape[-2] == 0:
         raise ValueError(f"samples must be (..., n, {mu.shape[1]}) with n >= 1, got shape {x.shape}")
     n, K = x.shape[-2], len(w)
-    dist = np.sqrt(((x[..., :, None, :] - mu) ** 2).sum(-1)) / sd  # (..., n, K) in sds of each mode
-    dist = np.where(np.isfinite(dist), dist, np.inf)
-    nearest = dist.argmin(-1)
-    good = np.take_along_axis(dist, nearest[..., None], -1)[..., 0] <= radius  # (..., n)
+    _, nearest, good = nearest_mode(x, mu, sd, radius)  # (..., n) each
     counts = (good[..., None] & (nearest[..., None] == np.arange(K))).sum(-2)  # (..., K)
     top = counts.max(-1)
     return {"counts": counts, "covered": (counts >= min_share * w * n).sum(-1),

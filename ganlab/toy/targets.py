@@ -66,17 +66,24 @@ def coverage(samples, target, radius: float = 3.0, min_share: float = 0.25) -> d
     n = len(x)
     if n == 0:
         raise ValueError("need at least one sample")
-    finite = np.isfinite(x).all(1)
-    dist = np.sqrt(((x[:, None, :] - mu[None]) ** 2).sum(-1)) / sd  # (n, K) in sds of each mode
-    dist[~finite] = np.inf
-    nearest = dist.argmin(1)
-    good = dist[np.arange(n), nearest] <= radius
+    r, nearest, good = nearest_mode(x, mu, sd, radius)
     counts = np.bincount(nearest[good], minlength=len(w))
     expected = w * n
     covered = int(np.sum(counts >= min_share * expected))
     return {"covered": covered, "n_modes": len(w), "coverage": covered / len(w),
             "quality": float(good.mean()), "counts": counts, "expected": expected,
-            "spread": _spread(dist[np.arange(n), nearest], nearest, good, len(w), mu.shape[1], radius)}
+            "spread": _spread(r, nearest, good, len(w), mu.shape[1], radius)}
+
+
+def nearest_mode(x: np.ndarray, mu: np.ndarray, sd: np.ndarray, radius: float):
+    """The rule behind :func:`coverage`: for samples x (..., n, d) and modes (means mu (K, d), sds (K,)), the
+    distance to the nearest mode in that mode's sds (..., n), its index (..., n), and whether it is within
+    ``radius`` sds: a high-quality sample (..., n). Non-finite samples are infinitely far, never high quality."""
+    dist = np.sqrt(((x[..., :, None, :] - mu) ** 2).sum(-1)) / sd  # (..., n, K)
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    nearest = dist.argmin(-1)
+    r = np.take_along_axis(dist, nearest[..., None], -1)[..., 0]
+    return r, nearest, r <= radius
 
 
 def _spread(r, nearest, good, K, dim, radius):
